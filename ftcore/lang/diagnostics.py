@@ -1,0 +1,130 @@
+"""Compiler-style diagnostics: ``path:line:col: message``, the source line, a caret under the span.
+
+Every phase collects :class:`Diagnostic` objects into a :class:`Diagnostics` list instead of
+raising at the first problem, so that one ``ftcore check`` reports everything wrong with a
+recipe. :class:`RecipeError` carries the whole list out to the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from ftcore.lang.ast import Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a recipe, with where it is and, when we can tell, how to fix it."""
+
+    message: str
+    span: Optional[Span] = None
+    hint: Optional[str] = None
+    severity: str = "error"  # "error" or "warning"
+
+
+class Diagnostics(list):
+    """An ordered collection of diagnostics gathered by one phase of the compiler."""
+
+    def error(self, message: str, span: Optional[Span] = None, hint: Optional[str] = None) -> None:
+        """Record an error at ``span``."""
+        self.append(Diagnostic(message, span, hint, "error"))
+
+    def warning(self, message: str, span: Optional[Span] = None, hint: Optional[str] = None) -> None:
+        """Record a warning at ``span``; warnings never stop a run."""
+        self.append(Diagnostic(message, span, hint, "warning"))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """Only the diagnostics of severity ``error``."""
+        return [d for d in self if d.severity == "error"]
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`RecipeError` carrying every diagnostic if any of them is an error."""
+        if self.errors:
+            raise RecipeError(list(self))
+
+
+class RecipeError(Exception):
+    """A recipe (or its command line) is wrong; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.message for d in self.diagnostics))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> Optional[str]:
+    """Return ``did you mean "x"?`` for the closest candidate to a misspelled ``word``, or None."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+class SourceCache:
+    """Source text of the files diagnostics point into, read once and kept by path."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def add(self, path: str, text: str) -> None:
+        """Remember ``text`` as the content of ``path`` (used for files parsed from memory)."""
+        self._texts[path] = text
+
+    def line(self, path: str, number: int) -> Optional[str]:
+        """Return line ``number`` (1-based) of ``path`` without its newline, or None."""
+        if path not in self._texts:
+            try:
+                self._texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+        lines = self._texts[path].splitlines()
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+
+def render(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) -> str:
+    """Format one diagnostic as ``path:line:col: severity: message``, source line, caret, hint."""
+    span = diagnostic.span
+    where = f"{span}: " if span is not None and span.line > 0 else ""
+    label = diagnostic.severity
+    if color:
+        tint = "\x1b[1;31m" if label == "error" else "\x1b[1;33m"
+        label = f"{tint}{label}\x1b[0m"
+    out = [f"{where}{label}: {diagnostic.message}"]
+    if span is not None and span.line > 0:
+        text = sources.line(span.path, span.line)
+        if text is not None:
+            text = text.replace("\t", " ")
+            width = (span.end_col - span.col) if span.end_line == span.line else len(text) - span.col + 1
+            width = max(1, width)
+            gutter = f"{span.line:>4} | "
+            out.append(f"{gutter}{text}")
+            out.append(" " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * width)
+    if diagnostic.hint:
+        out.append(f"     = help: {diagnostic.hint}")
+    return "\n".join(out)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], sources: Optional[SourceCache] = None,
+               color: bool = False) -> str:
+    """Format every diagnostic, errors and warnings in source order, then a one-line count."""
+    sources = sources or SourceCache()
+    items = sorted(diagnostics, key=_order)
+    blocks = [render(d, sources, color) for d in items]
+    errors = sum(1 for d in items if d.severity == "error")
+    warnings = len(items) - errors
+    summary = []
+    if errors:
+        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if summary:
+        blocks.append(", ".join(summary) + " found")
+    return "\n\n".join(blocks[:-1]) + ("\n\n" if len(blocks) > 1 else "") + blocks[-1] if blocks else ""
+
+
+def _order(d: Diagnostic):
+    s = d.span
+    return (s.path, s.line, s.col) if s is not None else ("", 0, 0)
