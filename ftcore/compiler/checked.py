@@ -60,6 +60,8 @@ class CheckedRecipe:
     source: str
     blocks: list[CheckedBlock] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # every file read (imports too) -> text
+    sources: Any = None  # SourceCache of every file and --set text, for rendering later diagnostics
+    warnings: list = field(default_factory=list)  # warning diagnostics found while compiling
 
     @property
     def name(self) -> str:

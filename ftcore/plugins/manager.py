@@ -98,8 +98,13 @@ def build_registry(pm: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> Reg
         registry.plugins[info.name] = {"version": info.version, "dist": info.dist, "module": info.module}
     # Call implementations one by one so each declaration is attributed to its plugin.
     for impl in reversed(pm.hook.ftcore_register_components.get_hookimpls()):
-        impl.function(register=Register(registry, impl.plugin_name))
+        call_impl(impl, register=Register(registry, impl.plugin_name))
     return registry
+
+
+def call_impl(impl, **kwargs):
+    """Call one hook implementation with the keyword arguments it declares (pluggy's convention)."""
+    return impl.function(**{name: kwargs[name] for name in impl.argnames})
 
 
 @dataclass

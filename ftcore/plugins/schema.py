@@ -176,12 +176,16 @@ def describe_value(value: ast.Value) -> str:
     return "a value"
 
 
+def _num(x) -> str:
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
 def _bounds_text(lo, hi, lo_open=False, hi_open=False) -> str:
     parts = []
     if lo is not None:
-        parts.append(f"{'>' if lo_open else '≥'} {lo:g}")
+        parts.append(f"{'>' if lo_open else '≥'} {_num(lo)}")
     if hi is not None:
-        parts.append(f"{'<' if hi_open else '≤'} {hi:g}")
+        parts.append(f"{'<' if hi_open else '≤'} {_num(hi)}")
     return " and ".join(parts)
 
 

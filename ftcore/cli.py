@@ -1,0 +1,271 @@
+"""The ``ftcore`` command line: one function per subcommand.
+
+Exit status: 0 success, 1 ``fmt --check`` found a file to reformat, 2 a mistake in a recipe or
+on the command line, 3 a plugin failed to load or broke, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+EXIT_OK, EXIT_CHANGED, EXIT_RECIPE, EXIT_PLUGIN = 0, 1, 2, 3
+
+
+def _color(stream) -> bool:
+    return stream.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
+
+
+def print_diagnostics(err, stream=None) -> None:
+    """Print a RecipeError's diagnostics, compiler-style, to standard error."""
+    from ftcore.lang.diagnostics import render_all
+
+    stream = stream or sys.stderr
+    stream.write(render_all(err.diagnostics, getattr(err, "sources", None), color=_color(stream)) + "\n")
+
+
+def print_warnings(warnings, sources, stream=None) -> None:
+    """Print warning diagnostics (they never change the exit status)."""
+    if warnings:
+        from ftcore.lang.diagnostics import render_all
+
+        stream = stream or sys.stderr
+        stream.write(render_all(warnings, sources, color=_color(stream)) + "\n")
+
+
+# ---------------------------------------------------------------- subcommands
+
+
+def cmd_check(args) -> int:
+    """Check recipes completely (syntax, names, types, cross-block rules, DeepSpeed plan); run nothing."""
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.lang.diagnostics import RecipeError
+
+    status = EXIT_OK
+    for path in args.recipes:
+        try:
+            recipe, graph = compile_recipe(path, args.set)
+        except RecipeError as err:
+            print_diagnostics(err)
+            status = EXIT_RECIPE
+            continue
+        print_warnings(recipe.warnings, recipe.sources)
+        print(f"ok: {path}: recipe \"{recipe.name}\", {len(graph)} stages")
+    return status
+
+
+def cmd_graph(args) -> int:
+    """Print the run graph the recipe compiles to: a tree, JSON or Graphviz DOT."""
+    import json
+
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.compiler.render import render_tree
+    from ftcore.lang.diagnostics import RecipeError
+
+    try:
+        recipe, graph = compile_recipe(args.recipe, args.set)
+    except RecipeError as err:
+        print_diagnostics(err)
+        return EXIT_RECIPE
+    print_warnings(recipe.warnings, recipe.sources)
+    if args.format == "json":
+        print(json.dumps(graph.to_json(), indent=2))
+    elif args.format == "dot":
+        sys.stdout.write(graph.to_dot())
+    else:
+        sys.stdout.write(render_tree(graph, color=_color(sys.stdout)))
+    return EXIT_OK
+
+
+def cmd_fmt(args) -> int:
+    """Rewrite recipes in the canonical layout (``--check``: only report, exit 1 if any would change)."""
+    from ftcore.lang.diagnostics import RecipeError, SourceCache
+    from ftcore.lang.fmt import format_text
+
+    status = EXIT_OK
+    for path in args.files:
+        if path == "-":
+            text = sys.stdin.read()
+            shown = "<stdin>"
+        else:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"{path}: cannot read: {exc}", file=sys.stderr)
+                status = EXIT_RECIPE
+                continue
+            shown = path
+        formatted, diagnostics = format_text(text, shown)
+        if formatted is None:
+            err = RecipeError(diagnostics)
+            err.sources = SourceCache()
+            err.sources.add(shown, text)
+            print_diagnostics(err)
+            status = EXIT_RECIPE
+            continue
+        if path == "-":
+            sys.stdout.write(formatted)
+            continue
+        if formatted == text:
+            continue
+        if args.check:
+            print(f"would reformat {path}")
+            if args.diff:
+                import difflib
+
+                sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
+                                                           path, f"{path} (formatted)"))
+            status = max(status, EXIT_CHANGED)
+            continue
+        _write_atomically(Path(path), formatted)
+        print(f"reformatted {path}")
+    return status
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.ftcore-tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def cmd_plugins(args) -> int:
+    """List the loaded plugins, their versions and what each provides."""
+    from ftcore.plugins.manager import load_host
+
+    host = load_host()
+    if args.json:
+        import json
+
+        out = [{"name": p.name, "module": p.module, "distribution": p.dist, "version": p.version,
+                "provides": host.registry.provided_by(p.name)} for p in host.plugins]
+        print(json.dumps(out, indent=2))
+        return EXIT_OK
+    for p in host.plugins:
+        print(f"{p.name} {p.version}  ({p.dist}: {p.module})")
+        for kind, names in host.registry.provided_by(p.name).items():
+            print(textwrap.fill(", ".join(names), width=100, initial_indent=f"    {kind}: ",
+                                subsequent_indent=" " * (6 + len(kind))))
+    for message in host.registry.conflicts:
+        print(f"conflict: {message}", file=sys.stderr)
+    return EXIT_PLUGIN if host.registry.conflicts else EXIT_OK
+
+
+def cmd_describe(args) -> int:
+    """Show a block's or a component's parameters, types, defaults and help."""
+    from ftcore.plugins.describe import describe
+    from ftcore.plugins.manager import load_host
+
+    host = load_host()
+    text, found = describe(host.registry, args.name)
+    (sys.stdout if found else sys.stderr).write(text + "\n")
+    return EXIT_OK if found else EXIT_RECIPE
+
+
+# ---------------------------------------------------------------- parser
+
+
+EXAMPLES = {
+    "check": """examples:
+  ftcore check recipes/quickstart.ftr
+  ftcore check recipes/*.ftr
+  ftcore check recipe.ftr --set train.batch=16 --set 'train.optimizer=adamw(lr: 1e-4)'""",
+    "graph": """examples:
+  ftcore graph recipes/quickstart.ftr
+  ftcore graph recipes/quickstart.ftr --format json > graph.json
+  ftcore graph recipes/quickstart.ftr --format dot | dot -Tsvg > graph.svg""",
+    "fmt": """examples:
+  ftcore fmt recipe.ftr            rewrite in place
+  ftcore fmt --check recipes/*.ftr exit 1 if any file would change (CI)
+  ftcore fmt - < recipe.ftr        format standard input to standard output""",
+    "plugins": """examples:
+  ftcore plugins
+  ftcore plugins --json
+  FTCORE_DISABLE_PLUGINS=myplugin ftcore plugins""",
+    "describe": """examples:
+  ftcore describe jsonl            a component, by name
+  ftcore describe metric:f1        a component, by kind and name
+  ftcore describe train            a block and its attributes""",
+}
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", action="append", default=[], metavar="BLOCK.ATTR=VALUE",
+                   help="override one attribute, e.g. --set train.batch=16 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    from ftcore import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="ftcore",
+        description="Fine-tune pre-trained language models from checked, reproducible .ftr recipes.",
+        epilog="Run 'ftcore COMMAND --help' for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"ftcore {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=func.__doc__, epilog=EXAMPLES.get(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return p
+
+    p = add("check", cmd_check, "check recipes without running anything")
+    p.add_argument("recipes", nargs="+", metavar="RECIPE")
+    _add_set(p)
+
+    p = add("graph", cmd_graph, "print the run graph a recipe compiles to")
+    p.add_argument("recipe", metavar="RECIPE")
+    p.add_argument("--format", choices=("tree", "json", "dot"), default="tree")
+    _add_set(p)
+
+    p = add("fmt", cmd_fmt, "rewrite recipes in the canonical layout")
+    p.add_argument("files", nargs="+", metavar="FILE", help="recipe files, or - for standard input")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would be reformatted")
+    p.add_argument("--diff", action="store_true", help="with --check, show what would change")
+
+    p = add("plugins", cmd_plugins, "list installed plugins and what they provide")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("describe", cmd_describe, "show a block's or component's parameters and help")
+    p.add_argument("name", metavar="NAME", help="a block (train), a component (jsonl) or kind:name (metric:f1)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``ftcore`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_RECIPE
+    from ftcore.plugins.manager import PluginLoadError
+
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except PluginLoadError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        print("hint: reinstall or uninstall that plugin, or skip it with FTCORE_DISABLE_PLUGINS", file=sys.stderr)
+        return EXIT_PLUGIN
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("this is a bug in ftcore or a plugin; run again with --debug for the traceback", file=sys.stderr)
+        return EXIT_PLUGIN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
