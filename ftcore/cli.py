@@ -165,6 +165,24 @@ def cmd_describe(args) -> int:
     return EXIT_OK if found else EXIT_RECIPE
 
 
+def cmd_run(args) -> int:
+    """Run a recipe: prepare the data, train on DeepSpeed, evaluate and export; print where the run is."""
+    from ftcore.runtime.run import run_command
+
+    return run_command(args.recipe, overrides=args.set, out=args.out, resume=args.resume, nproc=args.nproc,
+                       hostfile=args.hostfile)
+
+
+def cmd_prepare(args) -> int:
+    """Run only the data stages (load, validate, clean, split, tokenize) and print what happened to every row."""
+    from rich.console import Console
+
+    from ftcore.runtime.prepare import prepare_command
+
+    return prepare_command(args.recipe, overrides=args.set, show=args.show, cache_dir=args.cache_dir,
+                           console=Console(highlight=False))
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -185,10 +203,19 @@ EXAMPLES = {
   ftcore plugins
   ftcore plugins --json
   FTCORE_DISABLE_PLUGINS=myplugin ftcore plugins""",
+    "prepare": """examples:
+  ftcore prepare recipes/quickstart.ftr
+  ftcore prepare recipe.ftr --show 10
+  FTCORE_CACHE_DIR=/scratch/cache ftcore prepare recipe.ftr""",
     "describe": """examples:
   ftcore describe jsonl            a component, by name
   ftcore describe metric:f1        a component, by kind and name
   ftcore describe train            a block and its attributes""",
+    "run": """examples:
+  ftcore run recipes/quickstart.ftr
+  ftcore run recipe.ftr --out runs/try1 --set train.epochs=1
+  ftcore run recipe.ftr --out runs/try1 --resume    continue from the newest complete checkpoint
+  ftcore run recipe.ftr --nproc 2                   two processes through DeepSpeed's launcher""",
 }
 
 
@@ -233,6 +260,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("plugins", cmd_plugins, "list installed plugins and what they provide")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("run", cmd_run, "train a recipe end to end")
+    p.add_argument("recipe", metavar="RECIPE")
+    p.add_argument("--out", metavar="DIR", help="the run directory (default runs/<recipe>/<run id>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    p.add_argument("--nproc", type=int, metavar="N", help="train in N processes through DeepSpeed's launcher")
+    p.add_argument("--hostfile", metavar="FILE", help="train on the machines a DeepSpeed hostfile lists")
+    _add_set(p)
+
+    p = add("prepare", cmd_prepare, "prepare the data (cached) and print a summary")
+    p.add_argument("recipe", metavar="RECIPE")
+    p.add_argument("--show", type=int, default=3, metavar="N", help="print N decoded training examples (default 3)")
+    p.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the recipe)")
+    _add_set(p)
 
     p = add("describe", cmd_describe, "show a block's or component's parameters and help")
     p.add_argument("name", metavar="NAME", help="a block (train), a component (jsonl) or kind:name (metric:f1)")

@@ -98,7 +98,8 @@ def bind_component(kind: str, value: ast.Value, ctx: ConvertContext) -> BoundCom
         words = kind.replace("_", " ")
         names = registry.names(kind)
         hint = f"one of: {', '.join(names)}" if names else None
-        raise TypeProblem(f"expected a {words} such as {names[0] + '(...)' if names else 'name(...)'}, "
+        article = "an" if words[:1] in ("a", "e", "i", "o", "u") else "a"
+        raise TypeProblem(f"expected {article} {words} such as {names[0] + '(...)' if names else 'name(...)'}, "
                           f"got {describe_value(value)}", value.span, hint)
     spec = registry.component(kind, name)
     if spec is None:

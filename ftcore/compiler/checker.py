@@ -75,7 +75,12 @@ def check_block(block: ast.Block, spec: BlockSpec, ctx: ConvertContext) -> Check
                 diags.error(f'block "{spec.name}" has no nested block "{item.kind}"', item.kind_span or item.span,
                             did_you_mean(item.kind, known))
                 continue
-            checked.blocks.append(check_block(item, nested, ctx))
+            inner = check_block(item, nested, ctx)
+            earlier = checked.nested(nested.name)
+            if earlier and not nested.multiple:
+                diags.error(f'block "{nested.name}" appears more than once in "{spec.name}"',
+                            item.kind_span or item.span, f"merge it with the one at {earlier[0].span}")
+            checked.blocks.append(inner)
             continue
         attr = spec.attr(item.name)
         if attr is None:
@@ -131,7 +136,9 @@ def bind_attribute(item: ast.Attribute, attr: AttrSpec, spec: BlockSpec, ctx: Co
         try:
             return attr.params[0].type.convert(item.args[0].value, ctx)
         except TypeProblem as problem:
-            diags.error(f"{attr.name}: {problem.message}", problem.span or item.span, problem.hint)
+            # "unknown source "jsnl"" says what it is about already; "seed: expected ..." needs the name
+            message = problem.message if problem.message.startswith("unknown ") else f"{attr.name}: {problem.message}"
+            diags.error(message, problem.span or item.span, problem.hint)
             return _FAILED
     values, extra, spans, ok = bind_args(attr.params, attr.variadic, item.args, ctx, what, item.name_span or item.span)
     if not ok:

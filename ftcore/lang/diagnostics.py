@@ -57,8 +57,23 @@ class RecipeError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> Optional[str]:
     """Return ``did you mean "x"?`` for the closest candidate to a misspelled ``word``, or None."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not close:  # short names: one typo ("rl" for "lr", "f2" for "f1") is below difflib's cutoff
+        close = [c for c in pool if _one_edit_apart(word, c)][:1]
     return f'did you mean "{close[0]}"?' if close else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns ``a`` into ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 2:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 class SourceCache:
@@ -78,9 +93,11 @@ class SourceCache:
                 self._texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 return None
-        lines = self._texts[path].splitlines()
+        # Only "\n" ends a line, as for the parser: str.splitlines() would also split at form
+        # feeds, "\x1c" or "\u2028" inside strings and comments, and point at the wrong line.
+        lines = self._texts[path].split("\n")
         if 1 <= number <= len(lines):
-            return lines[number - 1]
+            return lines[number - 1].rstrip("\r")
         return None
 
 
@@ -92,7 +109,7 @@ def render(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) ->
     if color:
         tint = "\x1b[1;31m" if label == "error" else "\x1b[1;33m"
         label = f"{tint}{label}\x1b[0m"
-    out = [f"{where}{label}: {diagnostic.message}"]
+    out = [f"{where}{label}: {_one_line(diagnostic.message)}"]
     if span is not None and span.line > 0:
         text = sources.line(span.path, span.line)
         if text is not None:
@@ -103,8 +120,15 @@ def render(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) ->
             out.append(f"{gutter}{text}")
             out.append(" " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * width)
     if diagnostic.hint:
-        out.append(f"     = help: {diagnostic.hint}")
+        out.append(f"     = help: {_one_line(diagnostic.hint)}")
     return "\n".join(out)
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters (from string values quoted in a message)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def render_all(diagnostics: Iterable[Diagnostic], sources: Optional[SourceCache] = None,

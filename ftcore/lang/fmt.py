@@ -1,14 +1,14 @@
 """``ftcore fmt``: print a recipe in one canonical layout, keeping its comments.
 
 Layout: two-space indentation, one attribute per line, one blank line between top-level
-blocks and between groups of ``let``s and ``import``s, items in source order, arguments separated by
-``, ``, long attribute lines wrapped after commas. Numbers keep their spelling (``5e-5``).
-Formatting is idempotent: formatting formatted text changes nothing.
+blocks, around nested blocks and between groups of ``let``s and ``import``s, items in source
+order, arguments separated by ``, ``, long attribute lines wrapped after commas. Numbers keep
+their spelling (``5e-5``). Formatting is idempotent: formatting formatted text changes nothing.
 """
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Optional, Union
 
 from ftcore.lang import ast
 
@@ -49,14 +49,19 @@ class _Printer:
         self.lines: list[str] = []
         self.comments = sorted(module.comments, key=lambda c: c.span.start)
         self.next_comment = 0
+        self.source = module.source
 
     def leading_comments(self, line: int, depth: int) -> None:
         while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.line < line:
             self.lines.append(INDENT * depth + self.comments[self.next_comment].text.rstrip())
             self.next_comment += 1
 
-    def trailing_comment(self, line: int) -> str:
+    def trailing_comment(self, line: int, after: Optional[int] = None) -> str:
+        """The comment ending ``line``, if it follows directly (nothing but spaces from offset ``after``)."""
         if self.next_comment < len(self.comments) and self.comments[self.next_comment].span.line == line:
+            start = self.comments[self.next_comment].span.start
+            if after is not None and self.source and self.source[after:start].strip():
+                return ""  # something else comes first on that line: the comment belongs to it
             text = self.comments[self.next_comment].text.rstrip()
             self.next_comment += 1
             return "  " + text
@@ -70,18 +75,20 @@ class _Printer:
         self.leading_comments(item.span.line, depth)
         pad = INDENT * depth
         if isinstance(item, ast.Import):
-            self.lines.append(f"import {quote(item.path)}" + self.trailing_comment(item.span.end_line))
+            self.lines.append(f"import {quote(item.path)}" + self.trailing_comment(item.span.end_line, item.span.end))
         elif isinstance(item, ast.Let):
-            self.lines.append(f"let {item.name} = {format_value(item.value)}" + self.trailing_comment(item.span.end_line))
+            self.lines.append(f"let {item.name} = {format_value(item.value)}"
+                              + self.trailing_comment(item.span.end_line, item.span.end))
         else:
             head = item.kind + (f" {format_value(item.label)}" if item.label is not None else "")
             if not item.body:
-                self.lines.append(f"{pad}{head} {{}}" + self.trailing_comment(item.span.end_line))
+                self.lines.append(f"{pad}{head} {{}}" + self.trailing_comment(item.span.end_line, item.span.end))
                 return
-            self.lines.append(f"{pad}{head} {{" + self.trailing_comment(item.span.line))
+            same_line = item.body[0].span.line == item.span.line  # then a comment there is the item's
+            self.lines.append(f"{pad}{head} {{" + ("" if same_line else self.trailing_comment(item.span.line)))
             previous = None
             for child in item.body:
-                if isinstance(child, ast.Block) and previous is not None:
+                if previous is not None and (isinstance(child, ast.Block) or isinstance(previous, ast.Block)):
                     self.blank()
                 if isinstance(child, ast.Block):
                     self.item(child, depth + 1)
@@ -89,7 +96,7 @@ class _Printer:
                     self.attribute(child, depth + 1)
                 previous = child
             self.leading_comments(item.span.end_line, depth + 1)
-            self.lines.append(f"{pad}}}" + self.trailing_comment(item.span.end_line))
+            self.lines.append(f"{pad}}}" + self.trailing_comment(item.span.end_line, item.span.end))
 
     def attribute(self, attr: ast.Attribute, depth: int) -> None:
         self.leading_comments(attr.span.line, depth)
@@ -99,7 +106,7 @@ class _Printer:
             text = f"{pad}{attr.name}(" + ", ".join(args) + ")"
         else:
             text = f"{pad}{attr.name} " + ", ".join(args)
-        trailing = self.trailing_comment(attr.span.end_line)
+        trailing = self.trailing_comment(attr.span.end_line, attr.span.end)
         if len(text) <= WIDTH or len(args) < 2 or attr.paren:
             self.lines.append(text + trailing)
             return

@@ -53,7 +53,7 @@ def describe_expected(expected: set[str]) -> str:
     """Summarise a set of expected terminals in words: ``a value``, ``'}' or a name``."""
     expected = {e for e in expected if not e.startswith("__")}
     words: list[str] = []
-    if _VALUE_TOKENS <= expected:
+    if _VALUE_TOKENS - {"TRUE", "FALSE"} <= expected:  # true/false are NAMEs to lark's LALR tables
         words.append("a value")
         expected -= _VALUE_TOKENS
     for name in sorted(expected, key=lambda n: (n != "NAME", n)):
@@ -66,15 +66,17 @@ def describe_expected(expected: set[str]) -> str:
 
 
 def describe_token(tok: Token) -> str:
-    """Name a found token in words: ``'}'``, ``the name foo``, ``the end of the file``."""
+    """Name a found token in words: ``'}'``, ``name "foo"``, ``number 3``, ``the end of the file``."""
     if tok.type == "$END":
         return "the end of the file"
     if tok.type == "NAME":
-        return f"the name {tok.value}"
+        return f'name "{tok.value}"'
     if tok.type == "STRING":
-        return f"the string {tok.value}"
-    if tok.type in ("NUMBER", "PERCENT"):
-        return f"the number {tok.value}"
+        return f"string {tok.value}"
+    if tok.type == "NUMBER":
+        return f"number {tok.value}"
+    if tok.type == "PERCENT":
+        return f"percentage {tok.value}"
     return f"'{tok.value}'"
 
 
@@ -86,6 +88,8 @@ def parse(text: str, path: str = "<recipe>") -> tuple[ast.Module, Diagnostics]:
     errors: list[UnexpectedInput] = []
 
     def on_error(err: UnexpectedInput) -> bool:
+        if isinstance(err, UnexpectedToken):
+            err.accepts  # noqa: B018 - work out what fits now: recovery moves the parser on
         errors.append(err)
         return len(errors) < _MAX_SYNTAX_ERRORS
 
@@ -156,33 +160,99 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, path: str):
         return f"unexpected end of file: expected {describe_expected(set(err.expected))}", end, _eof_hint(text)
     if isinstance(err, UnexpectedToken):
         tok = err.token
-        expected = describe_expected(set(err.expected))
+        accepts = set(err.accepts or err.expected)
+        expected = describe_expected(accepts)
         if tok.type == "$END":
             return f"unexpected end of file: expected {expected}", _end_span(text, path), _eof_hint(text)
         span = token_span(path, tok)
-        hint = None
-        if tok.type == "EQUAL":
-            hint = "attributes are written without '=': `epochs 3`"
-        elif tok.type == "COLON" and "NAME" not in err.expected:
-            hint = "keyword arguments go inside a call or after an attribute's name: `split train: 80%`"
-        return f"unexpected {describe_token(tok)}: expected {expected}", span, hint
+        return f"unexpected {describe_token(tok)}: expected {expected}", span, _token_hint(tok, accepts, text)
     return str(err), ast.Span(path, 1, 1, 1, 2), None
 
 
 def _end_span(text: str, path: str) -> ast.Span:
-    lines = text.splitlines() or [""]
+    lines = text.split("\n")
     n = len(lines)
     # point just after the last non-empty line
     while n > 1 and not lines[n - 1].strip():
         n -= 1
-    col = len(lines[n - 1]) + 1
+    col = len(lines[n - 1].rstrip("\r")) + 1
     return ast.Span(path, n, col, n, col + 1, len(text), len(text))
 
 
+def _previous_word(text: str, pos: int) -> str:
+    """The name just before offset ``pos`` (spaces skipped), or ``""``."""
+    end = pos
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    word = text[start:end]
+    return word if word.isidentifier() else ""
+
+
+def _token_hint(tok: Token, accepts: set[str], text: str) -> str | None:
+    """A hint for the usual mistakes behind an unexpected token."""
+    wants_value = _VALUE_TOKENS - {"TRUE", "FALSE"} <= accepts
+    prev = _previous_word(text, tok.start_pos or 0) or "epochs"
+    after = text[tok.end_pos or 0:].split("\n", 1)[0].strip().split(" ", 1)[0].rstrip("}") or "3"
+    if tok.type == "EQUAL" and wants_value:
+        return f"attributes are written without '=': `{prev} {after}`"
+    if tok.type == "COLON" and wants_value:
+        return f"an attribute's name is not followed by ':': `{prev} {after}` (`name: value` is for arguments)"
+    before = text[:tok.start_pos or 0].rstrip()
+    if wants_value and tok.type in ("RBRACE", "RPAR", "RSQB") and before.endswith(","):
+        return "a ',' must be followed by another argument: remove the trailing ','"
+    if wants_value and tok.type == "RBRACE" and "LBRACE" in accepts and before.endswith(prev):
+        return f"`{prev}` needs a value: `{prev} 3`"
+    if accepts == {"STRING"}:
+        return 'write it as a string, in double quotes: "like this"'
+    if tok.type == "COLON" and "NAME" not in accepts:
+        return "keyword arguments go inside a call or after an attribute's name: `split train: 80%`"
+    if tok.type in _VALUE_TOKENS and "COLON" in accepts and "COMMA" in accepts:
+        return f"separate arguments with ',', or name one with ':': `{prev}: {tok.value}`"
+    if tok.type == "RBRACE" and "RBRACE" not in accepts and "$END" in accepts:
+        return "this '}' closes no block: remove it"
+    if "LBRACE" in accepts and not wants_value and tok.type != "LBRACE":
+        return "a block holds its attributes between braces: `train { epochs 3 }`"
+    return None
+
+
+def _unclosed_braces(text: str) -> list[int]:
+    """Line numbers of the '{' that have no matching '}' (strings and comments skipped)."""
+    stack: list[int] = []
+    line, i, in_string = 1, 0, False
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            in_string = False
+        elif in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch == "{":
+            stack.append(line)
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    return stack
+
+
 def _eof_hint(text: str) -> str | None:
-    opened = text.count("{") - text.count("}")
-    if opened > 0:
-        return f"{opened} block{'s are' if opened > 1 else ' is'} not closed: add '}}'"
+    opened = _unclosed_braces(text)
+    if opened:
+        lines = " and ".join(", ".join(map(str, opened)).rsplit(", ", 1))
+        if len(opened) == 1:
+            return f"the block opened on line {lines} is not closed: add '}}'"
+        return f"{len(opened)} blocks are not closed (opened on lines {lines}): add '}}'"
     if text.count("(") > text.count(")"):
         return "a call is not closed: add ')'"
     if text.count("[") > text.count("]"):

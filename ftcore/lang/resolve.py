@@ -9,6 +9,7 @@ imported lets of the same name.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -39,16 +40,17 @@ def _label_key(label: Optional[ast.Value]):
 
 
 def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: SourceCache,
-          stack: tuple[str, ...], import_span: Optional[ast.Span]) -> Optional[ast.Module]:
-    shown = str(path)
+          stack: tuple[tuple[str, str], ...], import_span: Optional[ast.Span]) -> Optional[ast.Module]:
+    """Read, parse and merge one file and its imports; ``stack`` holds (resolved, shown) paths."""
+    shown = os.path.normpath(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         diags.error(f"cannot read {shown}: it is not UTF-8 text ({exc.reason} at byte {exc.start})", import_span)
         return None
     except OSError as exc:
-        where = "" if import_span else f"{shown}: "
-        diags.error(f"{where}cannot read recipe: {exc.strerror or exc}", import_span,
+        what = f"cannot import {shown}" if import_span else f"{shown}: cannot read recipe"
+        diags.error(f"{what}: {exc.strerror or exc}", import_span,
                     "check the path; imports are relative to the importing file" if import_span else None)
         return None
     files[shown] = text
@@ -62,11 +64,13 @@ def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: Source
     for imp in module.imports:
         target = (path.parent / imp.path)
         key = str(target.resolve())
-        if key in stack:
-            diags.error(f'import cycle: "{imp.path}" imports this file again', imp.span,
-                        "remove one of the imports")
+        keys = [k for k, _ in stack]
+        if key in keys:
+            chain = [name for _, name in stack[keys.index(key):]] + [os.path.normpath(target)]
+            diags.error(f"import cycle: {chain[0]} imports {', which imports '.join(chain[1:])}", imp.span,
+                        "remove one of these imports: a file cannot import itself, directly or not")
             continue
-        sub = _load(target, diags, files, sources, stack + (key,), imp.span)
+        sub = _load(target, diags, files, sources, stack + ((key, os.path.normpath(target)),), imp.span)
         if sub is None:
             continue
         merged_blocks = merge_blocks(merged_blocks, list(sub.blocks))
@@ -85,12 +89,19 @@ def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: Source
 
 
 def merge_blocks(base: list[ast.Block], override: list[ast.Block]) -> list[ast.Block]:
-    """Merge ``override`` into ``base``: same keyword and label merge, others are appended."""
+    """Merge ``override`` into ``base``: same keyword and label merge, others are appended.
+
+    Each block of ``base`` merges with at most one block of ``override``; a second block of
+    ``override`` with the same keyword and label is appended, so that the checker reports a
+    block written twice in one file instead of silently merging the two.
+    """
     out = list(base)
+    merged: set[int] = set()
     for block in override:
-        for i, existing in enumerate(out):
-            if existing.kind == block.kind and _label_key(existing.label) == _label_key(block.label):
+        for i, existing in enumerate(out[:len(base)]):
+            if i not in merged and existing.kind == block.kind and _label_key(existing.label) == _label_key(block.label):
                 out[i] = merge_block(existing, block)
+                merged.add(i)
                 break
         else:
             out.append(block)
@@ -100,13 +111,17 @@ def merge_blocks(base: list[ast.Block], override: list[ast.Block]) -> list[ast.B
 def merge_block(base: ast.Block, override: ast.Block) -> ast.Block:
     """One block overriding another attribute by attribute; nested blocks merge recursively."""
     body: list[Union[ast.Attribute, ast.Block]] = []
-    own_attrs = {a.name: a for a in override.attributes}
+    own_attrs: dict[str, ast.Attribute] = {}
+    for attr in override.attributes:
+        own_attrs.setdefault(attr.name, attr)  # a second one stays, for the checker to report
+    used: set[int] = set()
     for item in base.body:
         if isinstance(item, ast.Attribute):
-            body.append(own_attrs.pop(item.name, item))
-    for item in override.body:
-        if isinstance(item, ast.Attribute) and item.name in own_attrs:
+            if item.name in own_attrs and id(own_attrs[item.name]) not in used:
+                item = own_attrs[item.name]
+                used.add(id(item))
             body.append(item)
+    body.extend(a for a in override.attributes if id(a) not in used)
     nested = merge_blocks(list(base.blocks), list(override.blocks))
     return dataclasses.replace(base, body=tuple(body) + tuple(nested), span=override.span,
                                kind_span=override.kind_span)
@@ -206,11 +221,11 @@ def apply_overrides(module: ast.Module, overrides: Sequence[str], diags: Diagnos
         path, attr = parsed
         kind, rest = path[0], path[1:]
         candidates = [i for i, b in enumerate(blocks) if b.kind == kind]
-        if rest:
-            label = rest[0]
-            labelled = [i for i in candidates if _label_text(blocks[i].label) == label]
+        for n in range(len(rest), 0, -1):  # a label may be dotted itself: evaluate.tickets.test.batch
+            labelled = [i for i in candidates if _label_text(blocks[i].label) == ".".join(rest[:n])]
             if labelled:
-                candidates, rest = labelled, rest[1:]
+                candidates, rest = labelled, rest[n:]
+                break
         if not candidates:
             hint = did_you_mean(kind, {b.kind for b in blocks}) or \
                 f"blocks in this recipe: {', '.join(sorted({b.kind for b in blocks}))}"
@@ -263,7 +278,7 @@ def resolve_file(path: Union[str, Path], overrides: Sequence[str] = (),
     files: dict[str, str] = {}
     sources = SourceCache()
     p = Path(path)
-    module = _load(p, diags, files, sources, (str(p.resolve()),), None)
+    module = _load(p, diags, files, sources, ((str(p.resolve()), os.path.normpath(p)),), None)
     if module is None:
         return Resolved(ast.Module(str(p), ()), files, sources), diags
     module = apply_overrides(module, overrides, diags, sources)

@@ -17,9 +17,10 @@ from ftcore.plugins import hookspec
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ftcore.compiler.checked import CheckedRecipe
-    from ftcore.compiler.graph import RunGraph
+    from ftcore.compiler.graph import RunGraph, Stage
     from ftcore.lang.diagnostics import Diagnostics
     from ftcore.plugins.registry import Register, Registry
+    from ftcore.runtime.context import StageContext
 
 
 @hookspec
@@ -59,4 +60,66 @@ def ftcore_graph_pass(graph: "RunGraph", recipe: "CheckedRecipe", diagnostics: "
 
     Passes run after lowering, before fingerprints are computed, so a pass may change a stage's
     parameters. Order passes with ``tryfirst``/``trylast``. Report problems to ``diagnostics``.
+    """
+
+
+@hookspec
+def ftcore_stage_start(stage: "Stage", ctx: "StageContext") -> None:
+    """Called by the executor just before a stage runs or is loaded from the cache.
+
+    ``stage`` is the :class:`~ftcore.compiler.graph.Stage` (id, kind, params, fingerprint);
+    ``ctx`` its :class:`~ftcore.runtime.context.StageContext` (``output_dir``, ``seed``, ``log``).
+    Use it to log, time or trace stages; it must not change the stage.
+    """
+
+
+@hookspec
+def ftcore_stage_end(stage: "Stage", ctx: "StageContext", outputs: dict, cached: bool) -> None:
+    """Called by the executor after a stage produced its outputs.
+
+    ``outputs`` maps output names to values (datasets, dicts, models); ``cached`` is True when
+    they were loaded from the stage cache instead of computed. Called only for stages that
+    succeeded; a failing stage raises instead.
+    """
+
+
+@hookspec(firstresult=True)
+def ftcore_build_engine(model: Any, config: dict, param_groups: list, lr_lambda: Any) -> Optional[Any]:
+    """Build the training engine for ``model``; the first plugin returning non-None wins.
+
+    ``config`` is the DeepSpeed config ftcore generated and checked (``train_batch_size`` filled
+    for the actual number of processes); ``param_groups`` the optimizer groups (weights with
+    weight decay, biases and norms without); ``lr_lambda(step)`` the learning-rate multiplier of
+    the recipe's schedule. Return an object with DeepSpeed's engine interface (``__call__``,
+    ``backward``, ``step``, ``save_checkpoint``, ``load_checkpoint``, ``module``), or None to leave it
+    to the next plugin. The built-in implementation calls ``deepspeed.initialize``.
+    """
+
+
+@hookspec
+def ftcore_train_step_end(step: int, total: int, metrics: dict, run_dir: Any) -> None:
+    """Called on the first process after every optimizer step.
+
+    ``step`` counts optimizer steps from 1 up to ``total``; ``metrics`` holds at least ``loss``
+    (averaged over the step's micro-batches and processes) and ``lr``; ``run_dir`` is the run's
+    folder. Use it for custom logging; it must not change training.
+    """
+
+
+@hookspec
+def ftcore_evaluation_end(step: Optional[int], split: str, metrics: dict, run_dir: Any) -> None:
+    """Called on the first process after an evaluation.
+
+    During training ``split`` is ``"eval"`` and ``step`` the optimizer step; for an ``evaluate``
+    block after training, ``split`` is its reference (``tickets.test``) and ``step`` is None.
+    ``metrics`` maps metric names (``loss``, ``accuracy``, ``f1``...) to numbers.
+    """
+
+
+@hookspec
+def ftcore_checkpoint_saved(path: Any, step: int, run_dir: Any) -> None:
+    """Called on the first process once a checkpoint is complete and renamed into place.
+
+    ``path`` is the checkpoint folder (``checkpoints/step-0000050``), whose contents are final;
+    use it to copy checkpoints elsewhere. Older checkpoints may already have been pruned.
     """

@@ -1,0 +1,169 @@
+"""``ftcore prepare RECIPE``: run only the data stages and print what happened to every row.
+
+The summary shows, per data block: rows in and out of each stage, rows dropped by reason (with
+the first bad rows as ``path:line: reason``), what each cleaning step removed or changed, split
+sizes, token-length percentiles, truncation counts, and a few decoded examples with the tokens
+that carry loss highlighted (and wrapped in ``[[...]]`` so they show without colour too).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+from ftcore.runtime.cache import default_cache_dir
+
+EXIT_OK, EXIT_RECIPE, EXIT_DATA = 0, 2, 4
+
+
+def data_targets(graph) -> list[str]:
+    """The ids of every data stage of the graph (their upstream stages run as needed)."""
+    return [s.id for s in graph if s.id.startswith("data.")]
+
+
+def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_dir: Optional[str],
+                    console, host=None) -> int:
+    """Compile the recipe, run its data stages through the cache, print the summary; return the exit code."""
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.lang.diagnostics import RecipeError, render_all
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.executor import Executor
+
+    try:
+        recipe, graph = compile_recipe(recipe_path, overrides, host)
+    except RecipeError as err:
+        console.print(render_all(err.diagnostics, getattr(err, "sources", None)), markup=False, highlight=False)
+        return EXIT_RECIPE
+    targets = data_targets(graph)
+    if not targets:
+        console.print(f"{recipe_path}: the recipe has no data block; nothing to prepare")
+        return EXIT_OK
+    try:
+        import datasets
+
+        datasets.disable_progress_bars()
+    except ImportError:  # pragma: no cover - the ML stack is an optional dependency
+        console.print("error: ftcore prepare needs the machine-learning stack: pip install 'ftcore[train]'")
+        return EXIT_DATA
+    cache = Path(cache_dir) if cache_dir else default_cache_dir(recipe_path)
+    block = recipe.block("recipe")
+    executor = Executor(graph, cache, recipe=recipe, seed=block.get("seed", 42) if block is not None else 42,
+                        logger=lambda m: console.print(m, style="dim", markup=False, highlight=False))
+    try:
+        outputs = executor.run(targets)
+    except RunError as err:
+        console.print(err.render(), markup=False, highlight=False)
+        return EXIT_DATA
+    tokenizer = _tokenizer_of(outputs, graph, executor)
+    for data_block in recipe.blocks_of("data"):
+        print_summary(console, data_block.label, outputs, graph, tokenizer, show)
+    ran, hit = executor.executed, executor.cache_hits
+    console.print(f"\n{len(ran)} stage(s) ran, {len(hit)} reused from the cache ({cache})", highlight=False)
+    summary = {label: {sid: outputs[sid].get("report") for sid in targets if sid.startswith(f"data.{label}.")}
+               for label in (b.label for b in recipe.blocks_of("data"))}
+    (cache / "last_prepare.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return EXIT_OK
+
+
+def _tokenizer_of(outputs, graph, executor):
+    for sid in outputs:
+        if sid.endswith(".tokenize") and sid.startswith("data."):
+            ref = graph[sid].inputs.get("tokenizer")
+            if ref:
+                sid2, _, out = ref.rpartition(".")
+                if sid2 not in outputs:
+                    outputs.update(executor.run([sid2]))
+                return outputs[sid2][out]
+    return None
+
+
+def print_summary(console, label: str, outputs: dict, graph, tokenizer, show: int) -> None:
+    """Print one data block's summary (see the module docstring)."""
+    prefix = f"data.{label}"
+    console.print(f"\n[bold]data {label}[/bold]")
+    for sid in [s.id for s in graph if s.id.startswith(prefix + ".")]:
+        report = outputs.get(sid, {}).get("report")
+        if report:
+            for line in describe_report(report):
+                console.print("  " + line, highlight=False, markup=False)
+    tok = outputs.get(f"{prefix}.tokenize")
+    if tok and show > 0 and tokenizer is not None:
+        console.print("  examples (train; [[...]] and green: carries loss):", highlight=False, markup=False)
+        for text in decoded_examples(tok["train"], tok["info"], tokenizer, show):
+            console.print("    ", text, highlight=False)
+
+
+def describe_report(report: dict[str, Any]) -> list[str]:
+    """A stage report as summary lines."""
+    stage = report["stage"]
+    if stage == "load":
+        lines = [f"load      {report['rows_out']} rows from {len(report['sources'])} source(s)"]
+        for s in report["sources"]:
+            extra = f", {s['blank_lines']} blank lines ignored" if s.get("blank_lines") else ""
+            target = f" → {s['split']}" if s.get("split") else (f" (weight {s['weight']:g})" if s["weight"] != 1 else "")
+            lines.append(f"            {s['source']}: {s['rows']} rows{extra}{target}")
+        return lines
+    if stage == "validate":
+        lines = [f"validate  {report['rows_in']} → {report['rows_out']} rows"]
+        lines += [f"            dropped {n}: {reason}" for reason, n in report["dropped"].items()]
+        lines += [f"            {e}" for e in report["bad_examples"][:5]]
+        return lines
+    if stage == "clean":
+        lines = [f"clean     {report['rows_in']} → {report['rows_out']} rows"]
+        for s in report["steps"]:
+            what = f"removed {s['removed']}" if "removed" in s else f"changed {s['changed']}"
+            lines.append(f"            {s['step']}: {what}")
+        return lines
+    if stage == "split":
+        parts = ", ".join(f"{k} {v['rows']}" for k, v in report["splits"].items())
+        lines = [f"split     {report['rows_in']} rows → {parts}"]
+        for k, v in report["splits"].items():
+            for key, dist in v.items():
+                if key.startswith("by "):
+                    lines.append(f"            {k} {key}: " + ", ".join(f"{a} {b}" for a, b in dist.items()))
+        return lines
+    if stage == "tokenize":
+        lines = []
+        for k, v in report["splits"].items():
+            pct = v["token_lengths"]
+            lengths = ", ".join(f"{a} {b}" for a, b in pct.items())
+            drop = "".join(f", dropped {n} ({r})" for r, n in v["dropped"].items())
+            packed = f", packed into {v['packed_sequences']} sequences" if "packed_sequences" in v else ""
+            lines.append(f"tokenize  {k}: {v['rows_in']} → {v['rows_out']} rows, {v['truncated']} truncated{drop}"
+                         f"{packed}; tokens {lengths}")
+            if v.get("labels_not_in_train"):
+                lines.append(f"            labels not in train: {', '.join(v['labels_not_in_train'])}")
+        return lines
+    return [json.dumps(report)]
+
+
+def decoded_examples(dataset, info: dict, tokenizer, count: int) -> list:
+    """Decode up to ``count`` rows as rich Texts; loss-carrying spans are wrapped in ``[[...]]`` and green."""
+    from rich.text import Text
+
+    out = []
+    for row in dataset.select(range(min(count, len(dataset)))):
+        text = Text()
+        if info.get("label_names") is not None:
+            text.append(tokenizer.decode(row["input_ids"], skip_special_tokens=True) + " → ")
+            text.append(f"[[{info['label_names'][row['labels']]}]]", style="green")
+        elif info.get("task") == "seq2seq":
+            text.append(tokenizer.decode(row["input_ids"]) + " → ")
+            text.append(f"[[{tokenizer.decode(row['labels'])}]]", style="green")
+        else:
+            pieces, run, loss = [], [], None
+            for tok_id, lab in zip(row["input_ids"], row["labels"]):
+                carries = lab != -100
+                if loss is not None and carries != loss:
+                    pieces.append((loss, run))
+                    run = []
+                run.append(tok_id)
+                loss = carries
+            if run:
+                pieces.append((loss, run))
+            for carries, ids in pieces:
+                piece = tokenizer.decode(ids).replace("\n", "⏎")
+                text.append(f"[[{piece}]]" if carries else piece, style="green" if carries else None)
+        out.append(text)
+    return out

@@ -1,0 +1,169 @@
+"""``ftcore run``: compile, prepare data, train (in process or through DeepSpeed's launcher), evaluate, export.
+
+The stages before training run here through the executor (and its cache); the train stage runs
+in this process, or in worker processes started by :mod:`ftcore.runtime.launch` that read the
+prepared cache; the stages after it (evaluate, export) run here again. The run directory holds
+``manifest.json``, ``metrics.jsonl``, ``checkpoints/``, ``model/`` and the train summary.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+EXIT_OK, EXIT_RUN, EXIT_RECIPE = 0, 1, 2
+
+
+def _console(console):
+    if console is not None:
+        return console
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optional[str] = None, resume: bool = False,
+                nproc: Optional[int] = None, hostfile: Optional[str] = None, console=None,
+                cache_dir: Optional[str] = None) -> int:
+    """Run a recipe end to end; returns the exit status (0 ok, 1 the run failed, 2 the recipe is wrong).
+
+    ``resume`` continues the run in ``out`` from its newest complete checkpoint; ``nproc`` /
+    ``hostfile`` train through DeepSpeed's launcher.
+    """
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.lang.diagnostics import RecipeError, render_all
+    from ftcore.plugins.manager import load_host
+    from ftcore.runtime.errors import RunError
+
+    console = _console(console)
+    if resume and not out:
+        console.print("error: --resume needs --out DIR, the run directory to continue", markup=False, soft_wrap=True)
+        return EXIT_RECIPE
+    if nproc is not None and nproc < 1:
+        console.print("error: --nproc must be at least 1", markup=False, soft_wrap=True)
+        return EXIT_RECIPE
+    host = load_host()
+    try:
+        recipe, graph = compile_recipe(recipe_path, list(overrides), host=host)
+    except RecipeError as err:
+        console.print(render_all(err.diagnostics, getattr(err, "sources", None)), markup=False, highlight=False, soft_wrap=True)
+        return EXIT_RECIPE
+    if recipe.warnings:
+        console.print(render_all(recipe.warnings, recipe.sources), markup=False, highlight=False, soft_wrap=True)
+    try:
+        return _run(recipe_path, recipe, graph, host, list(overrides), out, resume, nproc, hostfile, console,
+                    cache_dir)
+    except RunError as exc:
+        console.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
+        return EXIT_RUN
+
+
+def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir) -> int:
+    from ftcore.runtime.cache import default_cache_dir
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.executor import Executor, import_impl
+    from ftcore.runtime.rundir import build_manifest, choose_run_dir, write_json
+
+    block = recipe.block("recipe")
+    seed = block.get("seed", 42) if block is not None else 42
+    run_dir = choose_run_dir(recipe.name, out)
+    if resume and not (run_dir / "manifest.json").is_file():
+        raise RunError(f"{run_dir} holds no run to resume", "give --out the folder of an earlier run")
+    if not resume and run_dir.exists() and any(run_dir.iterdir()):
+        raise RunError(f"{run_dir} already holds files", "choose another --out folder, or add --resume to continue")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cache = Path(cache_dir).resolve() if cache_dir else default_cache_dir(recipe_path)
+    distributed = bool((nproc and nproc > 1) or hostfile)
+    executor = Executor(graph, cache, run_dir=run_dir, recipe=recipe, hook=host.hook, seed=seed,
+                        options={"console": console, "resume": resume},
+                        logger=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
+    manifest = build_manifest(recipe, graph, host, seed=seed, command={
+        "overrides": overrides, "nproc": nproc or 1, "hostfile": hostfile, "resume": resume, "cache": str(cache)})
+    if resume:
+        earlier = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        if earlier["recipe"]["sha256"] != manifest["recipe"]["sha256"] or earlier.get("seed") != seed:
+            raise RunError("the recipe changed since this run started; resuming would not reproduce it",
+                           "start a new run, or restore the recipe as it was")
+        manifest["started"], manifest["resumed"] = earlier.get("started"), manifest["started"]
+    write_json(run_dir / "manifest.json", manifest)
+    train = graph.get("train")
+    values: dict[str, dict[str, Any]] = {}
+    if train is None:
+        values = executor.run()
+    else:
+        values.update(executor.run(train.upstream()) if train.upstream() else {})
+        if distributed:
+            code = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph)
+            if code != 0:
+                raise RunError(f"training failed in the worker processes (exit status {code})",
+                               "see their output above; fix the cause and rerun with --resume to continue")
+            values["train"] = import_impl(train.impl).outputs_from_run(run_dir)
+        else:
+            values["train"] = executor.run_stage(train, _inputs(train, values))
+        after = _downstream(graph, "train")
+        for stage in graph.order():
+            if stage.id in values or stage.id not in after:
+                continue
+            missing = [ref for ref in stage.inputs.values() if ref.rpartition(".")[0] not in values]
+            if missing:
+                values.update(executor.run([ref.rpartition(".")[0] for ref in missing]))
+            values[stage.id] = executor.run_stage(stage, _inputs(stage, values))
+    manifest["finished"] = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
+    write_json(run_dir / "manifest.json", manifest)
+    _report(values, graph, run_dir, console)
+    return EXIT_OK
+
+
+def _downstream(graph, sid: str) -> set[str]:
+    """Ids of the stages that read, directly or not, from stage ``sid``."""
+    found: set[str] = set()
+    for stage in graph.order():
+        if any(up == sid or up in found for up in stage.upstream()):
+            found.add(stage.id)
+    return found
+
+
+def _inputs(stage, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for name, ref in stage.inputs.items():
+        sid, _, key = ref.rpartition(".")
+        out[name] = values[sid][key]
+    return out
+
+
+def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph) -> int:
+    """Make sure every stage the workers read is in the cache, then start them."""
+    from ftcore.runtime.cache import StageCache
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.launch import launch_workers
+
+    store = StageCache(cache)
+    for sid in graph["train"].upstream():
+        if not store.is_complete(graph[sid]):
+            raise RunError(f'stage "{sid}" cannot be shared with worker processes: it is not cached',
+                           "its plugin must give the stage a load() so workers can read it")
+    return launch_workers(recipe_path, run_dir, cache, overrides, resume=resume, nproc=nproc, hostfile=hostfile)
+
+
+def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, console) -> None:
+    """Print the evaluations (with the majority-class baseline for classifiers) and where the run is."""
+    for stage in graph.order():
+        if stage.kind != "evaluate" or stage.id not in values:
+            continue
+        m = values[stage.id]["metrics"]
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float) and k != "majority_baseline")
+        console.print(f"{m['split']} ({m['examples']} examples): {shown}", markup=False, highlight=False, soft_wrap=True)
+        if "majority_baseline" in m and "accuracy" in m:
+            console.print(f"  accuracy {m['accuracy']:.4f} vs majority-class baseline {m['majority_baseline']:.4f}",
+                          markup=False, highlight=False, soft_wrap=True)
+    summary = values.get("train", {}).get("summary")
+    if summary:
+        note = " (stopped early, best checkpoint restored)" if summary.get("restored") else \
+            (" (stopped early)" if summary.get("stopped_early") else "")
+        console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f}s{note}", markup=False,
+                      highlight=False)
+    for stage in graph.order():
+        if stage.kind == "export" and stage.id in values:
+            console.print(f"exported: {values[stage.id]['path']}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"run directory: {run_dir}", markup=False, highlight=False, soft_wrap=True)

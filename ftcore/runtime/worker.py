@@ -1,0 +1,85 @@
+"""A training worker started by DeepSpeed's launcher: ``python -m ftcore.runtime.worker --recipe R ...``.
+
+It compiles the recipe again, checks its fingerprints against the run's manifest, loads the
+prepared stages the train stage reads from the stage cache, and runs the train stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The worker's arguments (written by :func:`ftcore.runtime.launch.worker_args`)."""
+    p = argparse.ArgumentParser(prog="python -m ftcore.runtime.worker")
+    p.add_argument("--recipe", required=True)
+    p.add_argument("--run-dir", required=True)
+    p.add_argument("--cache", required=True)
+    p.add_argument("--set", action="append", default=[])
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--local_rank", type=int, default=None, help=argparse.SUPPRESS)  # some launchers pass it
+    return p.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the train stage of the recipe in this process (one of several)."""
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.lang.diagnostics import RecipeError
+    from ftcore.plugins.manager import load_host
+    from ftcore.runtime.context import StageContext
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.executor import import_impl, load_stage_outputs
+    from ftcore.runtime.hashing import fingerprint_with_content
+
+    args = parse_args(argv)
+    rank = int(os.environ.get("RANK", "0"))
+    run_dir = Path(args.run_dir)
+    try:
+        host = load_host()
+        recipe, graph = compile_recipe(args.recipe, args.set, host=host)
+        fingerprint_with_content(graph)
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        expected = {s["id"]: s["fingerprint"] for s in manifest["graph"]["stages"]}
+        stage = graph["train"]
+        changed = [s.id for s in graph.order() if expected.get(s.id) != s.fingerprint]
+        if changed:
+            raise RunError(f"the recipe or its data changed since the run started: {', '.join(changed)}",
+                           "start the run again")
+        seed = manifest.get("seed", 0)
+        cache = Path(args.cache)
+        outputs: dict[str, dict] = {}
+        for sid in stage.upstream():
+            outputs[sid] = load_stage_outputs(graph, sid, cache, recipe=recipe, seed=seed)
+        inputs = {}
+        for name, ref in stage.inputs.items():
+            sid, _, out = ref.rpartition(".")
+            inputs[name] = outputs[sid][out]
+        console = None
+        if rank == 0:
+            from rich.console import Console
+
+            console = Console(stderr=True)
+        out_dir = run_dir / "stages" / stage.id
+        out_dir.mkdir(parents=True, exist_ok=True)
+        ctx = StageContext(output_dir=out_dir, cache_dir=cache, run_dir=run_dir, seed=seed, recipe=recipe,
+                           graph=graph, hook=host.hook, options={"console": console, "resume": args.resume},
+                           stage_id=stage.id)
+        import_impl(stage.impl).run(stage, inputs, ctx)
+    except RunError as exc:
+        print(f"[rank {rank}] " + exc.render(), file=sys.stderr)
+        return 1
+    except RecipeError as err:
+        from ftcore.lang.diagnostics import render_all
+
+        print(render_all(err.diagnostics, getattr(err, "sources", None)), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Readers for every source: each yields ``(location, error, row as JSON text)`` for every row.
+
+``location`` is ``path:line`` for line-based files (jsonl, csv, text) and ``path#index`` for
+row-indexed ones (json, parquet, saved and hub datasets); ``error`` is empty for a readable row,
+else why the row could not be read (invalid JSON, not valid UTF-8...). Reading problems that
+concern a whole file (it is empty, it is not JSON at all) raise :class:`RunError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Iterator
+
+from ftcore.runtime.errors import RunError
+
+Row = tuple[str, str, str]
+
+
+def _decode(raw: bytes, where: str) -> tuple[str, str]:
+    """Decode UTF-8; return (text, error)."""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return "", f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+
+
+def _require_content(path: Path, shown: str) -> None:
+    if not path.exists():
+        raise RunError(f"{shown}: no such file", "check the path; it is relative to the recipe's folder")
+    if path.is_file() and path.stat().st_size == 0:
+        raise RunError(f"{shown}:1: the file is empty", "fill it, or remove the source from the recipe")
+
+
+def read_jsonl(src: dict, stats: dict) -> Iterator[Row]:
+    """JSON Lines: one object per line; blank lines are counted in ``stats`` and skipped."""
+    path, shown = Path(src["path"]), src["args"]["path"]
+    _require_content(path, shown)
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            where = f"{shown}:{number}"
+            text, error = _decode(raw, where)
+            if error:
+                yield where, error, ""
+                continue
+            text = text.rstrip("\r\n")
+            if not text.strip():
+                stats["blank_lines"] = stats.get("blank_lines", 0) + 1
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield where, f"invalid JSON: {exc.msg} at column {exc.colno}", ""
+                continue
+            if not isinstance(value, dict):
+                yield where, f"a row must be a JSON object, got {_json_kind(value)}", ""
+                continue
+            yield where, "", text.strip()
+
+
+def read_json(src: dict, stats: dict) -> Iterator[Row]:
+    """A JSON list of objects (or an object holding the list under ``field``)."""
+    path, shown = Path(src["path"]), src["args"]["path"]
+    _require_content(path, shown)
+    raw = path.read_bytes()
+    text, error = _decode(raw, shown)
+    if error:
+        raise RunError(f"{shown}:{_line_of_bad_byte(raw)}: {error}", "save the file as UTF-8")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RunError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
+                       "fix the file, or use jsonl(...) for one object per line") from None
+    field = src["args"].get("field") or ""
+    if field:
+        if not isinstance(value, dict) or field not in value:
+            raise RunError(f'{shown}: the file has no top-level key "{field}"',
+                           f"keys: {', '.join(list(value)[:10])}" if isinstance(value, dict) else None)
+        value = value[field]
+    if not isinstance(value, list):
+        raise RunError(f"{shown}: expected a list of rows, got {_json_kind(value)}",
+                       'name the key holding the rows: json("file.json", field: "rows")')
+    if not value:
+        raise RunError(f"{shown}: the list of rows is empty", "fill it, or remove the source")
+    for index, row in enumerate(value):
+        where = f"{shown}#{index}"
+        if not isinstance(row, dict):
+            yield where, f"a row must be a JSON object, got {_json_kind(row)}", ""
+        else:
+            yield where, "", json.dumps(row, ensure_ascii=False)
+
+
+def _line_of_bad_byte(raw: bytes) -> int:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw[: exc.start].count(b"\n") + 1
+    return 1
+
+
+def read_csv(src: dict, stats: dict) -> Iterator[Row]:
+    """CSV with a header; a row is reported at the line it starts on."""
+    path, shown = Path(src["path"]), src["args"]["path"]
+    _require_content(path, shown)
+    bad_lines: dict[int, str] = {}
+
+    def lines():
+        with open(path, "rb") as f:
+            for number, raw in enumerate(f, 1):
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                text, error = _decode(raw, "")
+                if error:
+                    bad_lines[number] = error
+                    text = raw.decode("utf-8", errors="replace")
+                yield text
+
+    reader = csv.reader(lines(), delimiter=src["args"].get("delimiter") or ",")
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RunError(f"{shown}:1: the file is empty", "fill it, or remove the source") from None
+    if 1 in bad_lines:
+        raise RunError(f"{shown}:1: the header line is {bad_lines[1]}", "save the file as UTF-8")
+    start = reader.line_num + 1
+    rows = 0
+    try:
+        for record in reader:
+            end = reader.line_num
+            where = f"{shown}:{start}"
+            span_errors = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
+            start = end + 1
+            if not record or all(not cell.strip() for cell in record):
+                stats["blank_lines"] = stats.get("blank_lines", 0) + 1
+                continue
+            rows += 1
+            if span_errors:
+                yield where, span_errors[0], ""
+            elif len(record) != len(header):
+                yield where, f"expected {len(header)} fields (as in the header), got {len(record)}", ""
+            else:
+                yield where, "", json.dumps(dict(zip(header, record)), ensure_ascii=False)
+    except csv.Error as exc:
+        raise RunError(f"{shown}:{reader.line_num}: unreadable CSV: {exc}", "check the quoting on that line") from None
+
+
+def _rows_of_dataset(dataset, shown: str) -> Iterator[Row]:
+    for index, row in enumerate(dataset):
+        yield f"{shown}#{index}", "", json.dumps(row, ensure_ascii=False, default=str)
+
+
+def read_parquet(src: dict, stats: dict) -> Iterator[Row]:
+    """A Parquet file, read through ``datasets`` (memory-mapped Arrow)."""
+    from datasets import Dataset
+
+    path, shown = Path(src["path"]), src["args"]["path"]
+    _require_content(path, shown)
+    try:
+        dataset = Dataset.from_parquet(str(path), keep_in_memory=False, cache_dir=stats.get("_work"))
+    except Exception as exc:
+        raise RunError(f"{shown}: not a readable Parquet file: {exc}") from None
+    yield from _rows_of_dataset(dataset, shown)
+
+
+def read_text_files(src: dict, stats: dict) -> Iterator[Row]:
+    """One row per file in a folder; the text goes into ``field``."""
+    folder, shown = Path(src["path"]), src["args"]["path"]
+    if not folder.is_dir():
+        raise RunError(f"{shown}: no such folder", "the path is relative to the recipe's folder")
+    files = sorted(p for p in folder.glob(src["args"].get("pattern") or "**/*.txt") if p.is_file())
+    if not files:
+        raise RunError(f"{shown}: no file matches {src['args'].get('pattern')!r}", "check the folder and pattern")
+    field = src["args"].get("field") or "text"
+    for file in files:
+        rel = f"{shown.rstrip('/')}/{file.relative_to(folder)}"
+        raw = file.read_bytes()
+        text, error = _decode(raw, rel)
+        if error:
+            yield f"{rel}:{_line_of_bad_byte(raw)}", error, ""
+        else:
+            yield f"{rel}:1", "", json.dumps({field: text}, ensure_ascii=False)
+
+
+def read_disk(src: dict, stats: dict) -> Iterator[Row]:
+    """A dataset saved with ``save_to_disk`` (a Dataset, or one split of a DatasetDict)."""
+    from datasets import DatasetDict, load_from_disk
+
+    shown = src["args"]["path"]
+    try:
+        loaded = load_from_disk(src["path"])
+    except Exception as exc:
+        raise RunError(f"{shown}: not a dataset saved with save_to_disk: {exc}") from None
+    if isinstance(loaded, DatasetDict):
+        split = src["args"].get("split") or "train"
+        if split not in loaded:
+            raise RunError(f'{shown}: no split "{split}"', f"splits: {', '.join(loaded)}")
+        loaded = loaded[split]
+    yield from _rows_of_dataset(loaded, shown)
+
+
+def read_hub(src: dict, stats: dict) -> Iterator[Row]:
+    """A Hugging Face Hub dataset; offline or unreachable, a clear message instead of a traceback."""
+    import datasets
+
+    args = src["args"]
+    name = args["name"]
+    try:
+        dataset = datasets.load_dataset(name, args.get("config") or None, split=args.get("split") or "train",
+                                        revision=args.get("revision") or None)
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RunError(f'cannot load the hub dataset "{name}": {reason}',
+                       "where the hub is reachable, load it once and save it with Dataset.save_to_disk, "
+                       'then read it with disk("folder")') from None
+    yield from _rows_of_dataset(dataset, f"hub:{name}")
+
+
+def _json_kind(value) -> str:
+    return {list: "a list", dict: "an object", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)

@@ -1,0 +1,71 @@
+"""Reading and writing stage outputs in a stage's folder, and datasets work files.
+
+Datasets are saved with ``save_to_disk`` (Arrow, memory-mapped when read back); reports and
+info are JSON. Intermediate ``map``/``filter`` results go to ``_work/`` inside the stage's
+temporary folder — never next to an upstream stage's cached files — and are removed once the
+outputs are saved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+ROWS_PER_PROCESS = 20_000
+
+
+def save_dataset(ctx, name: str, dataset) -> None:
+    """Save ``dataset`` as output ``name`` of the running stage."""
+    dataset.save_to_disk(str(Path(ctx.output_dir) / name))
+
+
+def load_dataset(ctx, name: str):
+    """Read output ``name`` back (memory-mapped)."""
+    from datasets import load_from_disk
+
+    return load_from_disk(str(Path(ctx.output_dir) / name))
+
+
+def save_json(ctx, name: str, value: Any) -> None:
+    """Save JSON data as output ``name``."""
+    (Path(ctx.output_dir) / f"{name}.json").write_text(json.dumps(value, indent=2, ensure_ascii=False),
+                                                       encoding="utf-8")
+
+
+def load_json(ctx, name: str) -> Any:
+    """Read JSON output ``name`` back."""
+    return json.loads((Path(ctx.output_dir) / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def work_dir(ctx) -> Path:
+    """A scratch folder inside the stage's output folder."""
+    path = Path(ctx.output_dir) / "_work"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def clear_work(ctx) -> None:
+    """Remove the scratch folder (after the outputs are saved)."""
+    shutil.rmtree(Path(ctx.output_dir) / "_work", ignore_errors=True)
+
+
+def num_proc(ctx, rows: int) -> int | None:
+    """Processes for ``map``: ``ctx.options["num_proc"]`` or one per 20,000 rows up to the cores; None for 1."""
+    wanted = ctx.options.get("num_proc") if ctx.options else None
+    if wanted is None:
+        wanted = min(os.cpu_count() or 1, rows // ROWS_PER_PROCESS)
+    return int(wanted) if wanted and int(wanted) > 1 else None
+
+
+_counter = {"n": 0}
+
+
+def map_args(ctx, dataset, name: str, parallel: bool = True) -> dict:
+    """Keyword arguments for ``dataset.map``/``filter`` writing into the stage's scratch folder."""
+    _counter["n"] += 1
+    return {"cache_file_name": str(work_dir(ctx) / f"{name}-{_counter['n']}.arrow"),
+            "num_proc": num_proc(ctx, len(dataset)) if parallel else None,
+            "load_from_cache_file": False}

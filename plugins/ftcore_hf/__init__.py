@@ -1,0 +1,1 @@
+"""Hugging Face models for ftcore: the ``model`` block, model sources, adapters and the tokenizer stage."""

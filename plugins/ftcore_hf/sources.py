@@ -1,0 +1,165 @@
+"""Model sources: where a model and its tokenizer come from (``hf(...)``, ``tiny(...)``).
+
+Each source is an object with ``tokenizer(args, max_length)`` and ``model(args, task=, labels=,
+overrides=, tokenizer=)``; the ``model_source`` components name them as ``impl``. Imported only at
+run time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from ftcore.runtime.errors import RunError
+from ftcore_hf.packaged import packaged_copy
+
+AUTO_CLASSES = {
+    "causal_lm": "AutoModelForCausalLM",
+    "classification": "AutoModelForSequenceClassification",
+    "seq2seq": "AutoModelForSeq2SeqLM",
+    "token_classification": "AutoModelForTokenClassification",
+}
+
+
+def auto_class(task: str):
+    """The transformers Auto class for ``task``."""
+    import transformers
+
+    return getattr(transformers, AUTO_CLASSES[task])
+
+
+def label_config(labels: Optional[Sequence[str]]) -> dict[str, Any]:
+    """Config fields naming the labels of a classifier (``num_labels``, ``id2label``, ``label2id``)."""
+    if not labels:
+        return {}
+    names = [str(n) for n in labels]
+    return {"num_labels": len(names), "id2label": dict(enumerate(names)), "label2id": {n: i for i, n in enumerate(names)}}
+
+
+def apply_overrides(config, overrides: dict[str, Any]) -> None:
+    """Set each override that names an existing config field (dropout names differ between models)."""
+    for key, value in overrides.items():
+        if hasattr(config, key):
+            setattr(config, key, value)
+
+
+class HFSource:
+    """``hf("path or hub id")``: a Hugging Face model, offline unless ``download: true``."""
+
+    def locate(self, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The folder (or hub id) to load and the keyword arguments ``from_pretrained`` needs."""
+        path, download = args["path"], bool(args.get("download"))
+        kwargs: dict[str, Any] = {"trust_remote_code": bool(args.get("trust_remote_code"))}
+        if args.get("gguf"):
+            kwargs["gguf_file"] = args["gguf"]
+        if Path(path).is_dir():
+            return path, kwargs
+        if not download:
+            copy = packaged_copy(path)
+            if copy is not None:
+                folder, gguf = copy
+                if gguf and "gguf_file" not in kwargs:
+                    kwargs["gguf_file"] = gguf
+                return str(folder), kwargs
+            kwargs["local_files_only"] = True
+        if args.get("revision"):
+            kwargs["revision"] = args["revision"]
+        return path, kwargs
+
+    def _fail(self, args: dict[str, Any], exc: Exception) -> RunError:
+        path = args["path"]
+        if Path(path).is_absolute() or path.startswith("."):
+            return RunError(f'model folder "{path}" could not be loaded: {exc}',
+                            "point hf(...) at a folder holding config.json and model.safetensors")
+        if not args.get("download"):
+            return RunError(f'model "{path}" is neither a local folder nor in the Hugging Face cache',
+                            f"runs are offline: download it first (huggingface-cli download {path}) and write "
+                            f"hf(\"<that folder>\"), or allow downloading with hf(\"{path}\", download: true)")
+        return RunError(f'model "{path}" could not be downloaded: {exc}', "check the hub id and the network")
+
+    def tokenizer(self, args: dict[str, Any], max_length: int):
+        """Load the model's tokenizer; a missing pad token becomes the end-of-text token."""
+        from transformers import AutoTokenizer
+
+        path, kwargs = self.locate(args)
+        try:
+            tok = AutoTokenizer.from_pretrained(path, **kwargs)
+        except (OSError, ValueError) as exc:
+            raise self._fail(args, exc) from exc
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.unk_token
+        tok.model_max_length = min(int(tok.model_max_length or max_length), max_length)
+        return tok
+
+    def model(self, args: dict[str, Any], *, task: str, labels=None, overrides=None, tokenizer=None):
+        """Load the pre-trained weights with the head for ``task``; ``overrides`` set config fields."""
+        from transformers import AutoConfig
+
+        path, kwargs = self.locate(args)
+        try:
+            config = AutoConfig.from_pretrained(path, **kwargs)
+        except (OSError, ValueError) as exc:
+            raise self._fail(args, exc) from exc
+        for key, value in label_config(labels).items():
+            setattr(config, key, value)
+        apply_overrides(config, dict(overrides or {}))
+        if tokenizer is not None and getattr(config, "pad_token_id", None) is None:
+            config.pad_token_id = tokenizer.pad_token_id
+        try:
+            return auto_class(task).from_pretrained(path, config=config, **kwargs)
+        except ValueError as exc:
+            if "Unrecognized configuration class" in str(exc):
+                raise RunError(f'model "{args["path"]}" ({config.model_type}) has no head for the task {task}',
+                               "choose another task or another model") from exc
+            raise
+
+
+def _tiny_config(args: dict[str, Any], task: str, tokenizer, max_length: int):
+    import transformers
+
+    arch, layers, hidden, heads, inter = (args["arch"], args["layers"], args["hidden"], args["heads"],
+                                          args["intermediate"])
+    ids = dict(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+               eos_token_id=tokenizer.eos_token_id)
+    positions = max(64, max_length)
+    if arch == "llama":
+        return transformers.LlamaConfig(hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
+                                        num_attention_heads=heads, num_key_value_heads=heads,
+                                        max_position_embeddings=positions, **ids)
+    if arch == "gpt2":
+        return transformers.GPT2Config(n_embd=hidden, n_inner=inter, n_layer=layers, n_head=heads,
+                                       n_positions=positions, **ids)
+    if arch == "bert":
+        return transformers.BertConfig(hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
+                                       num_attention_heads=heads, max_position_embeddings=positions, **ids)
+    if arch == "t5":
+        return transformers.T5Config(d_model=hidden, d_kv=hidden // heads, d_ff=inter, num_layers=layers,
+                                     num_decoder_layers=layers, num_heads=heads,
+                                     decoder_start_token_id=tokenizer.pad_token_id, **ids)
+    raise RunError(f'unknown tiny architecture "{arch}"', "use llama, gpt2, bert or t5")
+
+
+class TinySource:
+    """``tiny(arch: ...)``: a small random model and a byte-level tokenizer, for smoke tests."""
+
+    def tokenizer(self, args: dict[str, Any], max_length: int):
+        """The byte-level tokenizer (see :mod:`ftcore_hf.byte_tokenizer`)."""
+        from ftcore_hf.byte_tokenizer import byte_tokenizer
+
+        return byte_tokenizer(max_length)
+
+    def model(self, args: dict[str, Any], *, task: str, labels=None, overrides=None, tokenizer=None):
+        """A freshly initialised model; the caller seeds torch first, so weights follow the seed."""
+        tokenizer = tokenizer if tokenizer is not None else self.tokenizer(args, 512)
+        config = _tiny_config(args, task, tokenizer, int(getattr(tokenizer, "model_max_length", 512) or 512))
+        for key, value in label_config(labels).items():
+            setattr(config, key, value)
+        apply_overrides(config, dict(overrides or {}))
+        return auto_class(task).from_config(config)
+
+
+HF_SOURCE = HFSource()
+TINY_SOURCE = TinySource()
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

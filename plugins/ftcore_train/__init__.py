@@ -1,0 +1,1 @@
+"""Training for ftcore: the ``regularize`` and ``train`` blocks, the DeepSpeed plan and the training loop."""

@@ -1,0 +1,65 @@
+"""The DeepSpeed engine: process group setup, engine construction and teardown."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any, Callable
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def single_process_env() -> None:
+    """Set the variables torch.distributed needs for a one-process group (when no launcher set them)."""
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        return
+    os.environ.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
+                      MASTER_PORT=str(free_port()))
+
+
+def backend() -> str:
+    """nccl when GPUs are present, gloo on CPUs."""
+    import torch
+
+    return "nccl" if torch.cuda.is_available() else "gloo"
+
+
+def init_distributed() -> tuple[int, int]:
+    """Join (or create) the process group; returns ``(rank, world size)``."""
+    import deepspeed
+    import torch.distributed as dist
+
+    single_process_env()
+    if not dist.is_initialized():
+        deepspeed.init_distributed(dist_backend=backend(), verbose=False)
+    if backend() == "nccl":
+        import torch
+
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    return dist.get_rank(), dist.get_world_size()
+
+
+def build_engine(model, config: dict[str, Any], param_groups: list[dict[str, Any]], lr_lambda: Callable[[int], float]):
+    """``deepspeed.initialize`` with ftcore's config, parameter groups and a LambdaLR schedule."""
+    import deepspeed
+    from torch.optim.lr_scheduler import LambdaLR
+
+    engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups, config=config,
+                                           lr_scheduler=lambda opt: LambdaLR(opt, lr_lambda))
+    return engine
+
+
+def shutdown(engine) -> None:
+    """Release the engine and the process group (ZeRO-3 with several processes may abort otherwise)."""
+    import deepspeed
+    import torch.distributed as dist
+
+    if engine is not None and hasattr(engine, "destroy"):
+        engine.destroy()
+    if dist.is_initialized():
+        deepspeed.comm.destroy_process_group()

@@ -1,0 +1,253 @@
+"""The ``regularize`` and ``train`` blocks: declarations, cross-block rules, stages and the DeepSpeed plan.
+
+Lowering adds a ``train`` stage, one ``evaluate.<data>.<split>`` stage per evaluate block and one
+``export.<n>`` stage per export block (the ``evaluate`` and ``export`` blocks are declared by the
+metrics and export plugins; their run-time behaviour lives here). A graph pass generates the
+DeepSpeed config from the recipe and checks any ``deepspeed_extra`` settings against it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from ftcore.compiler.graph import GraphError
+from ftcore.lang.diagnostics import did_you_mean
+from ftcore.plugins import hookimpl
+from ftcore.plugins.schema import to_json
+from ftcore_train import dsconfig
+from ftcore_train.blocks import register_components
+
+LOSS_LIKE = ("loss", "perplexity")
+TRAINING_METRICS = {
+    "classification": ("loss", "accuracy", "f1"),
+    "token_classification": ("loss", "accuracy", "f1"),
+    "causal_lm": ("loss", "perplexity"),
+    "seq2seq": ("loss", "perplexity"),
+}
+
+
+@hookimpl
+def ftcore_register_components(register):
+    """Declare ``regularize``, ``train``, the optimizers, schedules and the ``deepspeed`` engine."""
+    register_components(register)
+
+
+def settings_of(recipe) -> dsconfig.Settings:
+    """The recipe's train and regularize blocks as DeepSpeed-relevant :class:`~dsconfig.Settings`."""
+    train, reg = recipe.block("train"), recipe.block("regularize")
+    get = (lambda b, k, d: b.get(k, d) if b is not None else d)
+    opt = get(train, "optimizer", None)
+    engine = get(train, "engine", None)
+    oargs = dict(opt.args) if opt is not None else {}
+    return dsconfig.Settings(
+        zero=int(engine.args["zero"]) if engine is not None else 0,
+        offload=engine.args["offload"] if engine is not None else "none",
+        batch=int(get(train, "batch", 8)), accumulate=int(get(train, "accumulate", 1)),
+        clip=get(reg, "clip", None), precision=get(train, "precision", "fp32"),
+        optimizer=opt.name if opt is not None else "adamw", lr=float(oargs.get("lr", 5e-5)),
+        betas=tuple(oargs.get("betas", (0.9, 0.999))), eps=float(oargs.get("eps", 1e-8)),
+        momentum=float(oargs.get("momentum", 0.0)), weight_decay=float(get(reg, "weight_decay", 0.0) or 0.0),
+    )
+
+
+def training_metrics(task: Optional[str]) -> tuple[str, ...]:
+    """The metrics evaluation during training reports for ``task`` (``eval.<name>``)."""
+    return TRAINING_METRICS.get(task or "", ("loss",))
+
+
+@hookimpl
+def ftcore_check_recipe(recipe, registry, diagnostics):
+    """Training needs a model and data; warm-up must be shorter than the run; early stopping needs a metric."""
+    train, reg, model = recipe.block("train"), recipe.block("regularize"), recipe.block("model")
+    _check_evaluated_metrics(recipe, diagnostics)
+    data_labels = [b.label for b in recipe.blocks_of("data")]
+    if train is None:
+        if reg is not None:
+            diagnostics.warning("a regularize block without a train block does nothing", reg.span,
+                                "add a train block: train { epochs 3 }")
+        return
+    if model is None:
+        diagnostics.error("the train block needs a model block", train.span,
+                          'add one: model { base hf("path/or/hub-id")  task classification }')
+    chosen = train.get("data")
+    if chosen is not None:
+        if len(chosen.parts) != 1 or chosen.parts[0] not in data_labels:
+            diagnostics.error(f'no data block is labelled "{chosen.dotted}"', chosen.span,
+                              did_you_mean(chosen.dotted, data_labels) or
+                              (f"data blocks: {', '.join(map(str, data_labels))}" if data_labels else None))
+    elif len(data_labels) > 1:
+        diagnostics.error("several data blocks: say which one to train on", train.span,
+                          f"add `data {data_labels[0]}` to the train block")
+    elif not data_labels and registry.blocks.get("data") is not None:
+        diagnostics.error("the train block needs a data block to train on", train.span,
+                          "add a data block with train and eval splits")
+    schedule = train.get("schedule")
+    if schedule is not None:
+        warmup = schedule.args.get("warmup")
+        max_steps = train.get("max_steps")
+        where = schedule.arg_spans.get("warmup", schedule.span)
+        if warmup is not None and warmup.fraction is not None and warmup.fraction >= 1:
+            diagnostics.error(f"warm-up of {warmup} leaves no steps to train", where, "use a share below 100%, e.g. 10%")
+        elif warmup is not None and warmup.count is not None and max_steps and warmup.count >= max_steps:
+            diagnostics.error(f"warm-up of {warmup.count} steps is not shorter than max_steps {max_steps}", where,
+                              f"warm up for fewer steps (e.g. {max(1, max_steps // 10)}) or use a share such as 10%")
+    if reg is not None and reg.get("early_stop"):
+        on = reg["early_stop"].get("on")
+        task = model.get("task") if model is not None else None
+        if on is not None:
+            names = training_metrics(task)
+            if len(on.parts) != 2 or on.parts[0] != "eval":
+                diagnostics.error(f'early_stop watches "{on.dotted}": write eval.<metric>', on.span,
+                                  f"metrics evaluated during training: {', '.join('eval.' + n for n in names)}")
+            elif on.parts[1] not in names:
+                hint = did_you_mean(on.parts[1], names)
+                diagnostics.error(f'"{on.parts[1]}" is not evaluated during training for the task {task}', on.span,
+                                  (hint + "; " if hint else "") + "evaluated: " + ", ".join("eval." + n for n in names))
+
+
+COMPUTED_METRICS = ("loss", "perplexity", "accuracy", "f1", "precision", "recall")
+
+
+def _check_evaluated_metrics(recipe, diagnostics) -> None:
+    """Warn about metrics the evaluate stages cannot compute yet (generation metrics)."""
+    for block in recipe.blocks_of("evaluate"):
+        for metric in block.get("metrics") or []:
+            if metric.name not in COMPUTED_METRICS:
+                diagnostics.warning(f'metric "{metric.name}" is not computed by ftcore run yet: the run will stop '
+                                    "at this evaluation", metric.span, f"metrics computed: {', '.join(COMPUTED_METRICS)}")
+
+
+def _data_stage(graph, label: str):
+    """The last stage of data block ``label`` with ``train``/``eval``/``test``/``info`` outputs."""
+    found = [s for s in graph.order() if s.id.startswith(f"data.{label}.") and {"train", "info"} <= set(s.outputs)]
+    if not found:
+        raise GraphError(f'no stage of data block "{label}" provides train and info outputs '
+                         "(is the data plugin installed?)")
+    return found[-1]
+
+
+def _train_data_label(recipe) -> Optional[str]:
+    train = recipe.block("train")
+    chosen = train.get("data") if train is not None else None
+    if chosen is not None:
+        return chosen.parts[0]
+    labels = [b.label for b in recipe.blocks_of("data")]
+    return labels[0] if labels else None
+
+
+def train_params(recipe, registry) -> dict[str, Any]:
+    """The train stage's parameters: model, settings, schedule, regularization, evaluation, seed."""
+    from ftcore_hf.plugin import model_params
+
+    train, reg, rec = recipe.block("train"), recipe.block("regularize"), recipe.block("recipe")
+    model = model_params(recipe, registry)
+    early = reg.get("early_stop") if reg is not None else None
+    if early:
+        on = early.get("on")
+        metric = on.parts[1] if on is not None else "loss"
+        mode = early["mode"] if early["mode"] != "auto" else ("min" if metric in LOSS_LIKE else "max")
+        early = {"patience": early["patience"], "metric": metric, "mode": mode, "min_delta": early["min_delta"]}
+    return {
+        "model": model,
+        "settings": settings_of(recipe).to_json(),
+        "epochs": train["epochs"], "max_steps": train.get("max_steps"),
+        "schedule": to_json(train["schedule"]),
+        "dropout": reg.get("dropout") if reg is not None else None,
+        "label_smoothing": reg.get("label_smoothing", 0.0) if reg is not None else 0.0,
+        "early_stop": early,
+        "eval_every": train.get("eval_every"), "checkpoint_every": train.get("checkpoint_every"),
+        "keep": train["keep"], "log_every": train["log_every"],
+        "metrics": list(training_metrics(model["task"])),
+        "deepspeed_extra": list(train.get("deepspeed_extra") or []),
+        "seed": rec.get("seed", 42) if rec is not None else 42,
+    }
+
+
+@hookimpl(trylast=True)
+def ftcore_lower(recipe, graph, registry):
+    """Add the train stage, an evaluation stage per evaluate block and an export stage per export block."""
+    if recipe.block("train") is None or recipe.block("model") is None:
+        return
+    label = _train_data_label(recipe)
+    if label is None:
+        return
+    data = _data_stage(graph, label)
+    train = recipe.block("train")
+    inputs = {"train": f"{data.id}.train", "info": f"{data.id}.info", "tokenizer": "model.tokenizer.tokenizer"}
+    if "eval" in data.outputs:
+        inputs["eval"] = f"{data.id}.eval"
+    graph.add_stage(
+        "train", "train", "train", params=train_params(recipe, registry), inputs=inputs,
+        outputs={"model": "model", "summary": "metrics"},
+        impl="ftcore_train.stages:TRAIN_STAGE", doc="fine-tune on DeepSpeed", span=train.span,
+    )
+    task = recipe.block("model")["task"]
+    evaluated = []
+    for block in recipe.blocks_of("evaluate"):
+        ref = block.label
+        stage = _data_stage(graph, ref.parts[0])
+        sid = f"evaluate.{ref.parts[0]}.{ref.parts[1]}"
+        graph.add_stage(
+            sid, "evaluate", "train",
+            params={"metrics": [to_json(m) for m in block.get("metrics") or []], "batch": block.get("batch", 32),
+                    "task": task, "split": ref.dotted},
+            inputs={"model": "train.model", "dataset": f"{stage.id}.{ref.parts[1]}", "info": f"{stage.id}.info",
+                    "tokenizer": "model.tokenizer.tokenizer"},
+            outputs={"metrics": "metrics"}, impl="ftcore_train.stages:EVALUATE_STAGE",
+            doc=f"metrics on {ref.dotted}", span=block.span,
+        )
+        evaluated.append(sid)
+    for index, block in enumerate(recipe.blocks_of("export")):
+        exporter = block.label
+        path = exporter.args["path"]
+        dest = str((Path(recipe.path).resolve().parent / path).resolve()) if not Path(path).is_absolute() else path
+        inputs = {"model": "train.model", "summary": "train.summary"}
+        inputs.update({f"metrics{i}": f"{sid}.metrics" for i, sid in enumerate(evaluated)})
+        graph.add_stage(
+            f"export.{index}", "export", "train",
+            params={"exporter": exporter.name, "path": dest, "card": block.get("card", True),
+                    "merge_adapter": block.get("merge_adapter", True),
+                    "overwrite": bool(exporter.args.get("overwrite")), "recipe": recipe.name, "task": task},
+            inputs=inputs, outputs={"path": "path"}, impl="ftcore_train.stages:EXPORT_STAGE",
+            doc=f"write the model to {path}", span=block.span,
+        )
+
+
+@hookimpl
+def ftcore_graph_pass(graph, recipe, diagnostics):
+    """Plan the DeepSpeed config from the recipe, merge ``deepspeed_extra`` and report every contradiction."""
+    stage = graph.get("train")
+    if stage is None or stage.kind != "train":
+        return
+    train = recipe.block("train")
+    if "eval" not in stage.inputs:
+        reg = recipe.block("regularize")
+        if reg is not None and reg.get("early_stop"):
+            diagnostics.error("early stopping needs an eval split", reg.span_of("early_stop"),
+                              "add one to the data block: split train: 90%, eval: 10%")
+        if train.get("eval_every"):
+            diagnostics.error("eval_every needs an eval split", train.span_of("eval_every"),
+                              "add one to the data block: split train: 90%, eval: 10%")
+    where = train.span_of("deepspeed_extra")
+    settings = dsconfig.Settings.from_json(stage.params["settings"])
+    config = dsconfig.generate(settings)
+    try:
+        config = dsconfig.merge_extra(config, stage.params.get("deepspeed_extra") or [])
+    except dsconfig.ExtraError as exc:
+        diagnostics.error(f"deepspeed_extra: {exc}", where, 'for example "zero_optimization.overlap_comm=true"')
+        return
+    for m in dsconfig.check(config, settings):
+        diagnostics.error(m.message, where, m.fix)
+    for key in dsconfig.unknown_keys(config):
+        hint = did_you_mean(key, dsconfig.KNOWN_KEYS) or "DeepSpeed would ignore it"
+        diagnostics.warning(f'deepspeed_extra: DeepSpeed has no setting "{key}"', where, hint)
+    stage.params["deepspeed"] = config
+
+
+@hookimpl(trylast=True)
+def ftcore_build_engine(model, config, param_groups, lr_lambda):
+    """The built-in engine: ``deepspeed.initialize`` (see :mod:`ftcore_train.engine`)."""
+    from ftcore_train.engine import build_engine
+
+    return build_engine(model, config, param_groups, lr_lambda)

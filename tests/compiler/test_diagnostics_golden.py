@@ -1,0 +1,152 @@
+"""Golden files of the printed diagnostics: one recipe per kind of mistake, run through ``ftcore check``.
+
+Each case writes its files into a temporary folder, runs ``ftcore.cli.main(["check", ...])`` from
+there (so paths in messages are relative and stable) and compares what is printed with
+``tests/golden/<case>.txt``. Rewrite the golden files after a deliberate change with::
+
+    FTCORE_UPDATE_GOLDEN=1 python -m pytest tests/compiler/test_diagnostics_golden.py
+
+and read the diff: every message must say what is wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import ftcore.compiler.pipeline as pipeline
+from ftcore.cli import main
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+UPDATE = os.environ.get("FTCORE_UPDATE_GOLDEN", "") not in ("", "0")
+
+OK_HEAD = 'recipe "golden" { seed 1 }\n'
+
+# case name -> (files, extra command-line arguments, expected exit status); "recipe.ftr" is checked.
+CASES = {
+    # ---- syntax
+    "syntax_unexpected_token": ({"recipe.ftr": OK_HEAD + "train {\n  epochs 3\n  batch\n}\n"}, [], 2),
+    "syntax_unterminated_string": ({"recipe.ftr": 'recipe "golden {\n  seed 1\n}\n'}, [], 2),
+    "syntax_single_quotes": ({"recipe.ftr": "recipe 'golden' { seed 1 }\n"}, [], 2),
+    "syntax_equals_in_attribute": ({"recipe.ftr": OK_HEAD + "train {\n  epochs = 3\n}\n"}, [], 2),
+    "syntax_colon_after_attribute": ({"recipe.ftr": OK_HEAD + "train {\n  batch: 16\n}\n"}, [], 2),
+    "syntax_unclosed_block": ({"recipe.ftr": OK_HEAD + "train {\n  epochs 3\n  batch 16\n"}, [], 2),
+    "syntax_unexpected_character": ({"recipe.ftr": OK_HEAD + "train { epochs 3 @ }\n"}, [], 2),
+    "syntax_split_without_colons": ({"recipe.ftr": OK_HEAD + 'data tickets {\n  source jsonl("t.jsonl")\n'
+                                                             "  split train 80%, eval 20%\n}\n"}, [], 2),
+    "syntax_extra_brace": ({"recipe.ftr": OK_HEAD + "train { epochs 3 }\n}\n"}, [], 2),
+    "syntax_several_errors": ({"recipe.ftr": "recipe 'golden' { seed 1 }\ntrain {\n  epochs = 3\n}\n"}, [], 2),
+    # ---- names
+    "unknown_block": ({"recipe.ftr": OK_HEAD + "trian {\n  epochs 3\n}\n"}, [], 2),
+    "unknown_attribute": ({"recipe.ftr": OK_HEAD + "train {\n  epoch 3\n}\n"}, [], 2),
+    "unknown_component": ({"recipe.ftr": OK_HEAD + 'data tickets {\n  source jsnl("t.jsonl")\n}\n'}, [], 2),
+    "unknown_metric": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
+                                                "model { base \"m\" task causal_lm }\n"
+                                                "evaluate tickets.test { metrics loss, rogue }\n"}, [], 2),
+    "unknown_argument": ({"recipe.ftr": OK_HEAD + "train {\n  optimizer adamw(rl: 1e-4)\n}\n"}, [], 2),
+    "unknown_nested_block": ({"recipe.ftr": OK_HEAD + "train {\n  regularise { dropout 0.1 }\n}\n"}, [], 2),
+    # ---- values
+    "wrong_type": ({"recipe.ftr": 'recipe "golden" { seed "42" }\ntrain {\n  epochs 2.5\n  batch 10%\n'
+                                  "  optimizer 3\n}\nmodel { base \"m\" task classificaton }\n"}, [], 2),
+    "out_of_range": ({"recipe.ftr": 'recipe "golden" { seed -1 }\ntrain {\n  epochs 0\n  warmup 150%\n'
+                                    "  optimizer adamw(lr: 0)\n}\n"}, [], 2),
+    "too_many_arguments": ({"recipe.ftr": OK_HEAD + 'data tickets {\n  source jsonl("a", true, 3)\n}\n'
+                                                    "train { epochs 1, 2 }\n"}, [], 2),
+    # ---- missing things
+    "missing_attribute": ({"recipe.ftr": OK_HEAD + 'data tickets {\n  clean drop_empty("text")\n}\n'}, [], 2),
+    "missing_argument": ({"recipe.ftr": OK_HEAD + "data tickets {\n  source jsonl()\n}\n"
+                                                  "train { regularize { early_stop(on: eval.loss) } }\n"}, [], 2),
+    "missing_label": ({"recipe.ftr": OK_HEAD + 'data {\n  source jsonl("t.jsonl")\n}\n'
+                                               "evaluate { metrics loss }\n"}, [], 2),
+    # ---- twice
+    "duplicate_attribute": ({"recipe.ftr": OK_HEAD + "train {\n  epochs 3\n  batch 8\n  epochs 4\n}\n"}, [], 2),
+    "duplicate_argument": ({"recipe.ftr": OK_HEAD + "train { optimizer adamw(1e-4, lr: 2e-4) }\n"}, [], 2),
+    "block_twice": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n\ntrain { epochs 2 }\n"}, [], 2),
+    "nested_block_twice": ({"recipe.ftr": OK_HEAD + "train {\n  regularize { dropout 0.1 }\n"
+                                                    "  regularize { dropout 0.2 }\n}\n"}, [], 2),
+    "duplicate_labels": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("a.jsonl") }\n'
+                                                  'data tickets { source jsonl("b.jsonl") }\n'}, [], 2),
+    "duplicate_let": ({"recipe.ftr": "let lr = 1e-4\nlet lr = 2e-4\n" + OK_HEAD
+                       + "train { optimizer adamw(lr: lr) }\n"}, [], 2),
+    # ---- cross-block rules
+    "evaluate_unknown_data_and_split": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
+                                                                 "evaluate tikets.test { metrics loss }\n"
+                                                                 "evaluate tickets.tset { metrics loss }\n"
+                                                                 "evaluate tickets { metrics loss }\n"}, [], 2),
+    "metric_does_not_fit_task": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
+                                                          'model {\n  base "tiny-gpt"\n  task causal_lm\n}\n'
+                                                          'evaluate tickets.test {\n'
+                                                          '  metrics perplexity, accuracy, f1(average: "macro")\n}\n'},
+                                 [], 2),
+    "recipe_name_not_a_folder": ({"recipe.ftr": 'recipe "a/b" { seed 1 }\n'}, [], 2),
+    # ---- imports
+    "error_in_imported_file": ({"recipe.ftr": 'import "base/common.ftr"\n' + OK_HEAD + "train { batch 8 }\n",
+                                "base/common.ftr": "# shared settings\ntrain {\n  epochs \"3\"\n}\n"}, [], 2),
+    "syntax_error_in_imported_file": ({"recipe.ftr": 'import "common.ftr"\n' + OK_HEAD,
+                                       "common.ftr": "train {\n  epochs 3,\n}\n"}, [], 2),
+    "import_cycle": ({"recipe.ftr": 'import "a.ftr"\n' + OK_HEAD, "a.ftr": 'import "b.ftr"\n',
+                      "b.ftr": 'import "a.ftr"\ntrain { epochs 1 }\n'}, [], 2),
+    "import_missing_file": ({"recipe.ftr": 'import "base.ftr"\n' + OK_HEAD}, [], 2),
+    # ---- --set
+    "set_bad_syntax": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"},
+                       ["--set", "train.epochs", "--set", "epochs=3", "--set", "train.batch=[1,"], 2),
+    "set_unknown_block": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"}, ["--set", "trian.epochs=2"], 2),
+    "set_unknown_attribute": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"}, ["--set", "train.epoch=2"], 2),
+    "set_bad_value": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"},
+                      ["--set", 'train.batch="big"', "--set", "recipe.seed=-5"], 2),
+    "set_ambiguous_block": ({"recipe.ftr": OK_HEAD + 'data a { source jsonl("a") }\ndata b { source jsonl("b") }\n'},
+                            ["--set", 'data.source=jsonl("c")'], 2),
+    # ---- warnings (exit 0)
+    "unused_let": ({"recipe.ftr": "let max_len = 128\nlet lr = 1e-4\n" + OK_HEAD
+                    + "train { optimizer adamw(lr: lr) }\n"}, [], 0),
+}
+
+
+@pytest.fixture
+def run_check(tmp_path, monkeypatch, fake_host, capsys):
+    """Write ``files`` into a fresh folder and run ``ftcore check recipe.ftr`` there."""
+
+    def run(files: dict[str, str], extra: list[str]) -> tuple[int, str]:
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(pipeline, "load_host", lambda *a, **k: fake_host)
+        status = main(["check", "recipe.ftr", *extra])
+        out = capsys.readouterr()
+        return status, out.err
+
+    return run
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_diagnostics_match_golden_file(case, run_check):
+    files, extra, expected_status = CASES[case]
+    status, printed = run_check(files, extra)
+    assert "Traceback" not in printed and "internal error" not in printed, printed
+    assert status == expected_status, printed
+    golden = GOLDEN / f"{case}.txt"
+    if UPDATE or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(printed, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"wrote the missing golden file {golden.name}: check it by eye and commit it")
+    assert printed == golden.read_text(encoding="utf-8"), f"differs from {golden.name}; " \
+        "after a deliberate change rerun with FTCORE_UPDATE_GOLDEN=1"
+
+
+def test_every_golden_file_has_a_case():
+    stale = sorted(p.stem for p in GOLDEN.glob("*.txt") if p.stem not in CASES)
+    assert not stale, f"golden files without a case (delete them): {stale}"
+
+
+def test_every_error_is_reported_at_once(run_check):
+    files = {"recipe.ftr": 'recipe "golden" { seed -1 }\ntrian { epochs 1 }\ntrain { epochs 0 batch "x" }\n'
+                           "evaluate nowhere.test { metrics rogue }\n"}
+    status, printed = run_check(files, [])
+    assert status == 2
+    assert printed.count("error:") == 6, printed
+    assert printed.rstrip().endswith("6 errors found")

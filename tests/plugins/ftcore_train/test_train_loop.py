@@ -1,0 +1,146 @@
+"""The training loop: accumulation equivalence, early stopping, run-time hooks, exact resume."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from ftcore.plugins import hookimpl
+from ftcore_train import dsconfig
+
+pytest.importorskip("deepspeed")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def rows(tok, n, seed=0):
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        label = i % 3
+        ids = tok(["refund my money", "the app crashes", "reset password"][label] + f" {r.randrange(99)}")["input_ids"]
+        out.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": label})
+    return out
+
+
+def params(batch=4, accumulate=1, **extra):
+    s = dsconfig.Settings(batch=batch, accumulate=accumulate, lr=1e-3, weight_decay=0.01, clip=1.0)
+    p = {"model": {"base": {"component": "model_source:tiny", "args": {"arch": "bert", "layers": 1, "hidden": 32,
+                                                                      "heads": 4, "intermediate": 64}},
+                   "base_impl": "ftcore_hf.sources:TINY_SOURCE", "task": "classification", "max_length": 32,
+                   "adapter": {"component": "adapter:full", "args": {}}, "adapter_impl": "ftcore_hf.adapters:apply_full",
+                   "freeze": [], "gradient_checkpointing": False},
+         "settings": s.to_json(), "epochs": 1, "max_steps": None,
+         "schedule": {"component": "schedule:linear", "args": {"warmup": {"count": 1}, "end": 0.0}},
+         "dropout": 0.0, "label_smoothing": 0.1, "early_stop": None, "eval_every": None, "checkpoint_every": None,
+         "keep": 2, "log_every": 10, "metrics": ["loss", "accuracy", "f1"], "deepspeed": dsconfig.generate(s),
+         "seed": 5}
+    p.update(extra)
+    return p
+
+
+def train(tmp_path, name, p, hook=None, resume=False, n=48):
+    from ftcore_hf.byte_tokenizer import byte_tokenizer
+    from ftcore_train.loop import Trainer
+
+    tok = byte_tokenizer(32)
+    info = {"task": "classification", "label_names": ["billing", "tech", "account"], "pad_token_id": 0}
+    out = tmp_path / name
+    out.mkdir(exist_ok=True)
+    trainer = Trainer(p, rows(tok, n), rows(tok, 12, 1), info, tok, out, hook=hook, resume=resume)
+    try:
+        summary = trainer.run()
+    finally:
+        trainer.close()
+    return summary
+
+
+def losses(run_dir):
+    return [json.loads(l)["loss"] for l in (run_dir / "metrics.jsonl").read_text().splitlines() if '"split"' not in l]
+
+
+def weights(run_dir):
+    from safetensors.torch import load_file
+
+    return load_file(str(run_dir / "model" / "model.safetensors"))
+
+
+def test_gradient_accumulation_equals_the_larger_batch(tmp_path):
+    big = train(tmp_path, "big", params(batch=8, accumulate=1))
+    small = train(tmp_path, "small", params(batch=4, accumulate=2))
+    assert big["steps"] == small["steps"] == 6
+    assert losses(tmp_path / "small") == pytest.approx(losses(tmp_path / "big"), abs=1e-6)
+    wa, wb = weights(tmp_path / "big"), weights(tmp_path / "small")
+    assert all((wa[k] - wb[k]).abs().max() < 1e-5 for k in wa)
+
+
+def test_early_stopping_stops_and_restores_the_best_checkpoint(tmp_path):
+    early = {"patience": 2, "metric": "loss", "mode": "min", "min_delta": 10.0}  # nothing improves by 10
+    summary = train(tmp_path, "run", params(eval_every=1, epochs=5, early_stop=early))
+    assert summary["stopped_early"] and summary["steps"] == 3
+    assert summary["best_checkpoint"] == "step-0000001" and summary["restored"] == "step-0000001"
+    ckpts = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir() if p.name.startswith("step-"))
+    assert "step-0000001" in ckpts  # the best is kept besides the newest
+
+
+class Spy:
+    """A plugin recording the run-time hooks."""
+
+    def __init__(self, stop_at=None):
+        self.calls, self.stop_at = [], stop_at
+
+    @hookimpl
+    def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
+        self.calls.append(("build_engine", config["train_batch_size"]))
+        return None  # leave it to the built-in DeepSpeed engine
+
+    @hookimpl
+    def ftcore_train_step_end(self, step, total, metrics):
+        self.calls.append(("step", step, total, round(metrics["loss"], 3) > 0))
+        if step == self.stop_at:
+            raise KeyboardInterrupt  # a killed run
+
+    @hookimpl
+    def ftcore_evaluation_end(self, step, split, metrics):
+        self.calls.append(("eval", step, split, sorted(metrics)))
+
+    @hookimpl
+    def ftcore_checkpoint_saved(self, path, step):
+        self.calls.append(("checkpoint", step, path.name, (path / "trainer_state.json").is_file()))
+
+
+def host_with(spy):
+    from ftcore.plugins.manager import load_host
+
+    return load_host(only=["train"], extra=[("spy", spy)])
+
+
+def test_run_time_hooks_fire(tmp_path):
+    spy = Spy()
+    train(tmp_path, "run", params(eval_every=3, checkpoint_every=3), hook=host_with(spy).hook, n=24)
+    assert spy.calls[0] == ("build_engine", 4)
+    assert [c[:3] for c in spy.calls if c[0] == "step"] == [("step", i, 6) for i in range(1, 7)]
+    assert ("eval", 3, "eval", ["accuracy", "f1", "loss"]) in spy.calls
+    assert ("checkpoint", 6, "step-0000006", True) in spy.calls
+
+
+def test_a_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
+    p = params(checkpoint_every=2, epochs=2, dropout=0.2)  # dropout: RNG state must be restored too
+    train(tmp_path, "whole", p)
+    with pytest.raises(KeyboardInterrupt):
+        train(tmp_path, "killed", p, hook=host_with(Spy(stop_at=9)).hook)
+    assert (tmp_path / "killed" / "checkpoints" / "step-0000008").is_dir()
+    train(tmp_path, "killed", p, resume=True)
+    assert losses(tmp_path / "killed") == losses(tmp_path / "whole")
+    wa, wb = weights(tmp_path / "whole"), weights(tmp_path / "killed")
+    assert all(bool((wa[k] == wb[k]).all()) for k in wa)
