@@ -97,8 +97,9 @@ def build_registry(pm: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> Reg
     for info in infos:
         registry.plugins[info.name] = {"version": info.version, "dist": info.dist, "module": info.module}
     # Call implementations one by one so each declaration is attributed to its plugin.
-    for impl in reversed(pm.hook.ftcore_register_components.get_hookimpls()):
+    for impl in pm.hook.ftcore_register_components.get_hookimpls():  # in load order
         call_impl(impl, register=Register(registry, impl.plugin_name))
+    registry.apply_extensions()
     return registry
 
 

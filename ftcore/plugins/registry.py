@@ -28,6 +28,16 @@ class Registry:
     conflicts: list[str] = field(default_factory=list)
     plugins: dict[str, dict] = field(default_factory=dict)  # name -> {"version", "dist", "module"}
     extensions: dict[str, list[str]] = field(default_factory=dict)  # plugin -> ["block.attr", ...]
+    pending: list = field(default_factory=list)  # (plugin, BlockSpec) extensions not applied yet
+
+    def apply_extensions(self) -> None:
+        """Merge every ``extends=True`` block declaration into the block its owner declared."""
+        pending, self.pending = self.pending, []
+        for plugin, spec in pending:
+            if spec.name not in self.blocks:
+                self.conflicts.append(f'plugin "{plugin}" extends block "{spec.name}", which no loaded plugin declares')
+                continue
+            Register(self, plugin)._merge(spec)
 
     def component(self, kind: str, name: str) -> Optional[ComponentSpec]:
         """The component ``name`` of ``kind``, or None."""
@@ -90,9 +100,20 @@ class Register:
                                             self.plugin)
 
     def block(self, spec: BlockSpec) -> None:
-        """Declare a block, or add attributes and nested blocks to one another plugin declared."""
+        """Declare a block, or add attributes and nested blocks to one another plugin declared.
+
+        A spec with ``extends=True`` is applied after every plugin has registered, so extending
+        a block does not depend on the order plugins load in.
+        """
         reg = self._registry
         spec = replace(spec, plugin=spec.plugin or self.plugin)
+        if spec.extends:
+            reg.pending.append((self.plugin, spec))
+            return
+        self._merge(spec)
+
+    def _merge(self, spec: BlockSpec) -> None:
+        reg = self._registry
         existing = reg.blocks.get(spec.name)
         if existing is None:
             reg.blocks[spec.name] = spec

@@ -348,7 +348,8 @@ class Component(ParamType):
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.description = f"a {kind.replace('_', ' ')}"
+        words = kind.replace("_", " ")
+        self.description = f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
     def convert(self, value, ctx):
         return ctx.bind_component(self.kind, value)
@@ -490,6 +491,7 @@ class BlockSpec:
     required: bool = False
     example: str = ""
     plugin: str = ""
+    extends: bool = False  # True: adds attributes/nested blocks to a block another plugin declares
 
     def attr(self, name: str) -> Optional[AttrSpec]:
         """The attribute called ``name``, or None."""

@@ -77,7 +77,7 @@ def test_a_plugin_extends_a_block_declared_by_another():
 def test_extended_attributes_are_checked_like_the_owners(tmp_path):
     owner = plugin("owner", lambda register: register.block(BlockSpec("job", label=String(), attrs=(
         AttrSpec.single("seed", Integer(), 1),))))
-    extras = plugin("extras", lambda register: register.block(BlockSpec("job", attrs=(
+    extras = plugin("extras", lambda register: register.block(BlockSpec("job", extends=True, attrs=(
         AttrSpec.single("notify", String(), ""),))))
     host = load_host(only=[], extra=[("extras", extras), ("owner", owner)])
     path = tmp_path / "r.ftr"
@@ -90,12 +90,33 @@ def test_extended_attributes_are_checked_like_the_owners(tmp_path):
     assert info.value.diagnostics[0].hint == 'did you mean "notify"?'
 
 
-@pytest.mark.xfail(reason="registry.py: build_registry calls the last-registered plugin first, so an extension "
-                          "loaded after the owner declares the block itself and the owner's label is lost")
 def test_extending_a_block_does_not_depend_on_load_order(tmp_path):
-    host = load_host(only=["recipe"], extra=[("extras", plugin("extras", lambda register: register.block(NOTIFY)))])
-    spec = host.registry.blocks["recipe"]
-    assert spec.plugin == "recipe" and spec.label is not None
+    from dataclasses import replace
+
+    extension = replace(NOTIFY, extends=True)
+    for order in (["recipe", "extras"], ["extras", "recipe"]):
+        reg = Registry()
+        for name in order:
+            if name == "recipe":
+                Register(reg, "recipe").block(BlockSpec("recipe", help="h", label=String()))
+            else:
+                Register(reg, "extras").block(extension)
+        reg.apply_extensions()
+        spec = reg.blocks["recipe"]
+        assert spec.plugin == "recipe" and spec.label is not None
+        assert [a.name for a in spec.attrs] == ["notify", "dry_run"]
+    host = load_host(only=["recipe"], extra=[("extras", plugin("extras", lambda register: register.block(extension)))])
+    assert host.registry.blocks["recipe"].attr("notify") is not None
+    assert host.registry.extensions == {"extras": ["recipe.notify", "recipe.dry_run"]}
+
+
+def test_extending_a_block_nobody_declares_is_reported():
+    from dataclasses import replace
+
+    reg = Registry()
+    Register(reg, "extras").block(replace(NOTIFY, name="nothing", extends=True))
+    reg.apply_extensions()
+    assert reg.conflicts == ['plugin "extras" extends block "nothing", which no loaded plugin declares']
 
 
 def test_registry_records_who_gave_what():
