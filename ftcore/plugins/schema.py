@@ -97,13 +97,14 @@ class BoundComponent:
 
 def _short(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        return f'"{escaped}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_short(v) for v in value) + "]"
     if value is None:
-        return "none"
+        return "(not set)"
     return str(value)
 
 
