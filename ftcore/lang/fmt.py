@@ -52,9 +52,18 @@ class _Printer:
         self.source = module.source
 
     def leading_comments(self, line: int, depth: int) -> None:
+        # A blank line between comments, or between the comments and what follows them, is kept
+        # (as one blank line): it separates a file's header from its first block.
+        previous = None
         while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.line < line:
-            self.lines.append(INDENT * depth + self.comments[self.next_comment].text.rstrip())
+            comment = self.comments[self.next_comment]
+            if previous is not None and comment.span.line > previous + 1:
+                self.blank()
+            self.lines.append(INDENT * depth + comment.text.rstrip())
+            previous = comment.span.line
             self.next_comment += 1
+        if previous is not None and line < 10**9 and line > previous + 1:
+            self.blank()
 
     def trailing_comment(self, line: int, after: Optional[int] = None) -> str:
         """The comment ending ``line``, if it follows directly (nothing but spaces from offset ``after``)."""
