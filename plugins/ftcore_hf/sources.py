@@ -107,12 +107,24 @@ class HFSource:
         if tokenizer is not None and getattr(config, "pad_token_id", None) is None:
             config.pad_token_id = tokenizer.pad_token_id
         try:
-            return auto_class(task).from_pretrained(path, config=config, **kwargs)
+            model = auto_class(task).from_pretrained(path, config=config, **kwargs)
         except ValueError as exc:
             if "Unrecognized configuration class" in str(exc):
                 raise RunError(f'model "{args["path"]}" ({config.model_type}) has no head for the task {task}',
                                "choose another task or another model") from exc
             raise
+        if kwargs.get("gguf_file"):
+            forget_gguf_quantization(model)
+        return model
+
+
+def forget_gguf_quantization(model) -> None:
+    """A GGUF model is dequantized to full precision on load; drop the quantizer so it trains and saves
+    like any model (transformers would otherwise refuse to save it)."""
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
 
 
 def _tiny_config(args: dict[str, Any], task: str, tokenizer, max_length: int):

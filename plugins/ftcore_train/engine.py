@@ -14,12 +14,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_SET_BY_US: list[str] = []
+
+
 def single_process_env() -> None:
-    """Set the variables torch.distributed needs for a one-process group (when no launcher set them)."""
+    """Set the variables torch.distributed needs for a one-process group (when no launcher set them).
+
+    :func:`shutdown` removes them again, so that processes started later (a launcher, a test's
+    subprocess) do not inherit a port that belonged to this process's group.
+    """
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
         return
-    os.environ.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
-                      MASTER_PORT=str(free_port()))
+    values = dict(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+    for key, value in values.items():
+        if key not in os.environ:
+            os.environ[key] = value
+            _SET_BY_US.append(key)
 
 
 def backend() -> str:
@@ -63,3 +73,5 @@ def shutdown(engine) -> None:
         engine.destroy()
     if dist.is_initialized():
         deepspeed.comm.destroy_process_group()
+    while _SET_BY_US:
+        os.environ.pop(_SET_BY_US.pop(), None)

@@ -38,9 +38,11 @@ def test_worker_refuses_a_recipe_changed_since_the_run_started(tmp_path):
 
 
 def ftcore_run(recipe, out, *extra):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR",
+                                                         "MASTER_PORT")}
+    env["OMP_NUM_THREADS"] = "1"
     done = subprocess.run([sys.executable, "-m", "ftcore.cli", "run", str(recipe), "--out", str(out), *extra],
-                          cwd=recipe.parent, env=env, capture_output=True, text=True, timeout=600)
+                          cwd=recipe.parent, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 

@@ -144,3 +144,10 @@ def test_a_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
     assert losses(tmp_path / "killed") == losses(tmp_path / "whole")
     wa, wb = weights(tmp_path / "whole"), weights(tmp_path / "killed")
     assert all(bool((wa[k] == wb[k]).all()) for k in wa)
+
+
+def test_bf16_trains_on_cpu_under_zero_2(tmp_path):
+    s = dsconfig.Settings(zero=2, batch=4, lr=1e-3, precision="bf16")
+    summary = train(tmp_path, "bf16", params(settings=s.to_json(), deepspeed=dsconfig.generate(s)), n=16)
+    assert summary["steps"] == 4 and all(l == l for l in losses(tmp_path / "bf16"))
+    assert weights(tmp_path / "bf16")["classifier.weight"].dtype.is_floating_point
