@@ -33,6 +33,7 @@ def ftcore_register_components(register):
         (Param("path", String(), help="Folder to write, relative to the recipe's folder."),
          Param("overwrite", Boolean(), False, "Replace the folder if it already holds a model.")),
         "The Hugging Face layout: config.json, model.safetensors, tokenizer files, README.md.",
+        impl="ftcore_train.stages:EXPORT_STAGE",
     )
 
 
