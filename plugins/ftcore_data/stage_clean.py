@@ -51,7 +51,4 @@ class CleanStage:
         store.save_json(ctx, "report", report)
         return {}
 
-    @staticmethod
-    def load(stage, ctx):
-        """Read the saved rows and report."""
-        return {"rows": store.load_dataset(ctx, "rows"), "report": store.load_json(ctx, "report")}
+    load = staticmethod(store.load_rows_and_report)

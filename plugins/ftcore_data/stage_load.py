@@ -69,10 +69,7 @@ class LoadStage:
         store.save_json(ctx, "report", report)
         return {}
 
-    @staticmethod
-    def load(stage, ctx):
-        """Read the saved rows and report."""
-        return {"rows": store.load_dataset(ctx, "rows"), "report": store.load_json(ctx, "report")}
+    load = staticmethod(store.load_rows_and_report)
 
 
 def _batch(index: int, rows, schema):

@@ -72,10 +72,7 @@ class ValidateStage:
         store.save_json(ctx, "report", report)
         return {}
 
-    @staticmethod
-    def load(stage, ctx):
-        """Read the saved rows and report."""
-        return {"rows": store.load_dataset(ctx, "rows"), "report": store.load_json(ctx, "report")}
+    load = staticmethod(store.load_rows_and_report)
 
 
 def _apply_policy(stage, p, total, bad_idx, examples, counts) -> None:

@@ -40,6 +40,11 @@ def load_json(ctx, name: str) -> Any:
     return json.loads((Path(ctx.output_dir) / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def load_rows_and_report(stage, ctx) -> dict:
+    """The cached outputs of a stage that gives ``rows`` and a ``report`` (load, validate, clean)."""
+    return {"rows": load_dataset(ctx, "rows"), "report": load_json(ctx, "report")}
+
+
 def work_dir(ctx) -> Path:
     """A scratch folder inside the stage's output folder."""
     path = Path(ctx.output_dir) / "_work"
