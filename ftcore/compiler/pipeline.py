@@ -19,10 +19,12 @@ from ftcore.plugins.manager import PluginHost, load_host
 
 
 def check_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
-                 host: Optional[PluginHost] = None) -> tuple[CheckedRecipe, Diagnostics, PluginHost]:
+                 host: Optional[PluginHost] = None,
+                 unsaved: Optional[dict[str, str]] = None) -> tuple[CheckedRecipe, Diagnostics, PluginHost]:
     """Parse, resolve and check ``path``; raise :class:`RecipeError` if anything is wrong.
 
-    Returns the checked recipe, the warnings, and the plugin host used.
+    Returns the checked recipe, the warnings, and the plugin host used. ``unsaved`` maps
+    resolved file paths to text used instead of what is on disk (an editor's open buffers).
     """
     host = host or load_host()
     diagnostics = Diagnostics()
@@ -31,7 +33,7 @@ def check_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
             diagnostics.error(f"plugin conflict: {message}", None,
                               "uninstall one of the plugins, or block one with FTCORE_DISABLE_PLUGINS")
         raise _error(diagnostics, None)
-    resolved, diagnostics = resolve_file(path, overrides, diagnostics)
+    resolved, diagnostics = resolve_file(path, overrides, diagnostics, unsaved)
     if diagnostics.errors and not resolved.module.items:
         raise _error(diagnostics, resolved)
     recipe = check_module(resolved.module, host.registry, diagnostics, resolved.files)
@@ -43,9 +45,13 @@ def check_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
 
 
 def compile_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
-                   host: Optional[PluginHost] = None) -> tuple[CheckedRecipe, RunGraph]:
-    """Check ``path`` and lower it to a run graph; raise :class:`RecipeError` on any error."""
-    recipe, diagnostics, host = check_recipe(path, overrides, host)
+                   host: Optional[PluginHost] = None,
+                   unsaved: Optional[dict[str, str]] = None) -> tuple[CheckedRecipe, RunGraph]:
+    """Check ``path`` and lower it to a run graph; raise :class:`RecipeError` on any error.
+
+    ``unsaved`` (resolved path -> text) stands in for files on disk, as in :func:`check_recipe`.
+    """
+    recipe, diagnostics, host = check_recipe(path, overrides, host, unsaved)
     graph = lower(recipe, host, diagnostics)
     if diagnostics.errors:
         raise _error(diagnostics, None, recipe)

@@ -40,11 +40,17 @@ def _label_key(label: Optional[ast.Value]):
 
 
 def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: SourceCache,
-          stack: tuple[tuple[str, str], ...], import_span: Optional[ast.Span]) -> Optional[ast.Module]:
-    """Read, parse and merge one file and its imports; ``stack`` holds (resolved, shown) paths."""
+          stack: tuple[tuple[str, str], ...], import_span: Optional[ast.Span],
+          unsaved: Optional[dict[str, str]] = None) -> Optional[ast.Module]:
+    """Read, parse and merge one file and its imports; ``stack`` holds (resolved, shown) paths.
+
+    ``unsaved`` maps resolved paths to text that replaces the file's content on disk (an
+    editor's buffer that has not been saved yet).
+    """
     shown = os.path.normpath(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = unsaved[str(path.resolve())] if unsaved and str(path.resolve()) in unsaved else \
+            path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         diags.error(f"cannot read {shown}: it is not UTF-8 text ({exc.reason} at byte {exc.start})", import_span)
         return None
@@ -70,7 +76,7 @@ def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: Source
             diags.error(f"import cycle: {chain[0]} imports {', which imports '.join(chain[1:])}", imp.span,
                         "remove one of these imports: a file cannot import itself, directly or not")
             continue
-        sub = _load(target, diags, files, sources, stack + ((key, os.path.normpath(target)),), imp.span)
+        sub = _load(target, diags, files, sources, stack + ((key, os.path.normpath(target)),), imp.span, unsaved)
         if sub is None:
             continue
         merged_blocks = merge_blocks(merged_blocks, list(sub.blocks))
@@ -272,13 +278,18 @@ def _label_text(label) -> str:
 
 
 def resolve_file(path: Union[str, Path], overrides: Sequence[str] = (),
-                 diags: Optional[Diagnostics] = None) -> tuple[Optional[Resolved], Diagnostics]:
-    """Read ``path`` and everything it imports, apply ``--set`` overrides and substitute lets."""
+                 diags: Optional[Diagnostics] = None,
+                 unsaved: Optional[dict[str, str]] = None) -> tuple[Optional[Resolved], Diagnostics]:
+    """Read ``path`` and everything it imports, apply ``--set`` overrides and substitute lets.
+
+    ``unsaved`` maps resolved file paths to text read instead of the file on disk (the
+    language server passes the editor's open buffers).
+    """
     diags = diags if diags is not None else Diagnostics()
     files: dict[str, str] = {}
     sources = SourceCache()
     p = Path(path)
-    module = _load(p, diags, files, sources, ((str(p.resolve()), os.path.normpath(p)),), None)
+    module = _load(p, diags, files, sources, ((str(p.resolve()), os.path.normpath(p)),), None, unsaved)
     if module is None:
         return Resolved(ast.Module(str(p), ()), files, sources), diags
     module = apply_overrides(module, overrides, diags, sources)
