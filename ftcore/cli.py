@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_CHANGED, EXIT_RECIPE, EXIT_PLUGIN = 0, 1, 2, 3
+EXIT_PLUGIN_FAULT = 5  # a plugin's code failed (PluginError): the message names the plugin
 
 
 def _color(stream) -> bool:
@@ -288,19 +289,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_RECIPE
-    from ftcore.plugins.manager import PluginLoadError
+    from ftcore.plugins.errors import PluginError
 
     try:
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except PluginLoadError as exc:
+    except PluginError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
-        print("hint: reinstall or uninstall that plugin, or skip it with FTCORE_DISABLE_PLUGINS", file=sys.stderr)
-        return EXIT_PLUGIN
+        print(exc.render(), file=sys.stderr)
+        return EXIT_PLUGIN_FAULT
     except Exception as exc:
         if args.debug:
             raise

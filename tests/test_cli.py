@@ -99,7 +99,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
     assert "usage: ftcore" in capsys.readouterr().out
 
 
-def test_a_broken_plugin_exits_3_naming_it(monkeypatch, capsys):
+def test_a_broken_plugin_exits_5_naming_it_as_the_plugins_fault(monkeypatch, capsys):
     import ftcore.plugins.manager as manager
 
     class Broken:
@@ -109,9 +109,10 @@ def test_a_broken_plugin_exits_3_naming_it(monkeypatch, capsys):
             raise ImportError("No module named 'broken_pkg'")
 
     monkeypatch.setattr(manager, "_entry_points", lambda: [Broken()])
-    assert main(["plugins"]) == 3
+    assert main(["plugins"]) == 5
     err = capsys.readouterr().err
-    assert 'plugin "broken" (broken_pkg.plugin) failed to load' in err and "FTCORE_DISABLE_PLUGINS" in err
+    assert err.startswith('error: plugin "broken" failed in loading its module broken_pkg.plugin: ImportError: ')
+    assert "a problem in the plugin, not in your recipe or in ftcore" in err and "FTCORE_DISABLE_PLUGINS=broken" in err
     monkeypatch.setenv("FTCORE_DISABLE_PLUGINS", "broken")
     assert main(["plugins"]) == 0
 

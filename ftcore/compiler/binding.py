@@ -112,6 +112,12 @@ def bind_component(kind: str, value: ast.Value, ctx: ConvertContext) -> BoundCom
             elif registry.names(kind):
                 hint = f"known {words}s: {', '.join(registry.names(kind))}"
         raise TypeProblem(f'unknown {words} "{name}"', name_span, hint)
+    claimants = registry.dispute(kind, name)
+    if claimants:
+        raise TypeProblem(f'{kind.replace("_", " ")} "{name}" is provided by several plugins: '
+                          + ", ".join(f'"{p}"' for p in claimants), name_span,
+                          "uninstall all but one, or block the others with FTCORE_DISABLE_PLUGINS="
+                          + ",".join(claimants[1:]))
     values, extra, spans, _ = bind_args(spec.params, spec.variadic, args, ctx, f'{kind.replace("_", " ")} "{name}"',
                                         value.span)
     return BoundComponent(kind, name, values, spec.plugin, value.span, spans, tuple(extra))

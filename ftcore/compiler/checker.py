@@ -95,6 +95,12 @@ def check_block(block: ast.Block, spec: BlockSpec, ctx: ConvertContext) -> Check
             continue
         checked.spans[attr.name] = item.span
         checked.given.add(attr.name)
+        claimants = ctx.registry.disputed_attrs.get((spec.name, attr.name))
+        if claimants:
+            diags.error(f'attribute "{attr.name}" of block "{spec.name}" is declared by several plugins: '
+                        + ", ".join(f'"{p}"' for p in claimants), item.name_span or item.span,
+                        "uninstall all but one, or block the others with FTCORE_DISABLE_PLUGINS=" + ",".join(claimants[1:]))
+            continue
         value = bind_attribute(item, attr, spec, ctx)
         if value is not _FAILED:
             checked.attrs[attr.name] = value
@@ -176,8 +182,9 @@ def run_rules(recipe: CheckedRecipe, host, diagnostics: Diagnostics) -> None:
     """
     had_errors = bool(diagnostics.errors)
     for impl in reversed(host.pm.hook.ftcore_check_recipe.get_hookimpls()):
+        host.hook.trace(f"ftcore_check_recipe  plugin={impl.plugin_name}")
         try:
             call_impl(impl, recipe=recipe, registry=host.registry, diagnostics=diagnostics)
-        except Exception:
+        except Exception as exc:
             if not had_errors:
-                raise
+                raise host.hook.blame(impl.plugin_name, "hook ftcore_check_recipe", exc) from exc

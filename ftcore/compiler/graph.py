@@ -42,6 +42,7 @@ class Stage:
     plugin_version: str = "?"
     fingerprint: str = ""
     content_inputs: list[str] = field(default_factory=list)  # files whose bytes the fingerprint hashes
+    code_versions: dict[str, str] = field(default_factory=dict)  # "kind:name" -> "dist==version" it runs
 
     def upstream(self) -> list[str]:
         """The ids of the stages this one reads from, in input order, without repeats."""
@@ -68,6 +69,8 @@ class Stage:
             out["source"] = str(self.span)
         if self.content_inputs:
             out["content_inputs"] = list(self.content_inputs)
+        if self.code_versions:
+            out["code"] = dict(self.code_versions)
         return out
 
 
@@ -141,19 +144,31 @@ class RunGraph:
         return list(done.values())
 
     def compute_fingerprints(self, plugin_versions: dict[str, str],
-                             content_hash: Optional[Callable[[str], str]] = None) -> None:
+                             content_hash: Optional[Callable[[str], str]] = None,
+                             component_versions: Optional[dict[str, str]] = None) -> None:
         """Fill every stage's fingerprint, upstream first.
+
+        ``component_versions`` maps ``"kind:name"`` to the ``dist==version`` of the plugin
+        providing it: every component a stage's parameters name (``{"component": "kind:name"}``,
+        as :func:`~ftcore.plugins.schema.to_json` and ``component_entry`` write them) adds the
+        code that runs it to the fingerprint, so upgrading a cleaner's distribution reruns the
+        clean stage. The versions used are kept in ``stage.code_versions``.
 
         ``content_hash(path)`` hashes a file's bytes for stages that list ``content_inputs``
         (data files): the fingerprint follows content, not modification times. Without it, the
         paths alone are hashed (enough for ``ftcore graph``).
         """
+        if component_versions is not None:
+            self.component_versions = dict(component_versions)
+        known = getattr(self, "component_versions", {})
         for stage in self.order():
             stage.plugin_version = plugin_versions.get(stage.plugin, "?")
+            stage.code_versions = {c: known[c] for c in sorted(_components_in(stage.params)) if c in known}
             h = hashlib.sha256()
             payload = {
                 "kind": stage.kind,
                 "plugin": f"{stage.plugin}=={stage.plugin_version}",
+                "code": stage.code_versions,
                 "params": stage.params,
                 "inputs": {k: self.stages[v.rsplit(".", 1)[0]].fingerprint + "." + v.rsplit(".", 1)[1]
                            for k, v in sorted(stage.inputs.items())},
@@ -178,6 +193,20 @@ class RunGraph:
                 lines.append(f'  "{_dot_escape(sid)}" -> "{_dot_escape(s.id)}" [label="{_dot_escape(out)}"];')
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+
+def _components_in(value: Any) -> set[str]:
+    """Every ``"kind:name"`` a stage's parameters name under a ``component`` key, at any depth."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if isinstance(value.get("component"), str):
+            found.add(value["component"])
+        for v in value.values():
+            found |= _components_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            found |= _components_in(v)
+    return found
 
 
 def _dot_escape(text: str) -> str:

@@ -18,5 +18,14 @@ def lower(recipe: CheckedRecipe, host: PluginHost, diagnostics: Diagnostics) -> 
     except GraphError as exc:  # a plugin bug, not a recipe mistake: say which stage
         raise GraphError(f"the plugins built an inconsistent run graph: {exc}") from exc
     versions = {name: info.get("version", "?") for name, info in host.registry.plugins.items()}
-    graph.compute_fingerprints(versions)
+    graph.compute_fingerprints(versions, component_versions=component_versions(host.registry))
     return graph
+
+
+def component_versions(registry) -> dict[str, str]:
+    """``"kind:name"`` -> ``"dist==version"`` of the plugin providing each registered component."""
+    out = {}
+    for (kind, name), spec in registry.components.items():
+        info = registry.plugins.get(spec.plugin, {})
+        out[f"{kind}:{name}"] = f"{info.get('dist', '?')}=={info.get('version', '?')}"
+    return out

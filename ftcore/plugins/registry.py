@@ -25,7 +25,10 @@ class Registry:
     components: dict[tuple[str, str], ComponentSpec] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     kind_owner: dict[str, str] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # problems that make every recipe fail
+    disputed: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (kind, name) -> plugins
+    disputed_attrs: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (block, attr) -> plugins
+    contracts: dict[str, Any] = field(default_factory=dict)  # kind -> contract class (ftcore.api)
     plugins: dict[str, dict] = field(default_factory=dict)  # name -> {"version", "dist", "module"}
     extensions: dict[str, list[str]] = field(default_factory=dict)  # plugin -> ["block.attr", ...]
     pending: list = field(default_factory=list)  # (plugin, BlockSpec) extensions not applied yet
@@ -42,6 +45,19 @@ class Registry:
     def component(self, kind: str, name: str) -> Optional[ComponentSpec]:
         """The component ``name`` of ``kind``, or None."""
         return self.components.get((kind, name))
+
+    def dispute(self, kind: str, name: str) -> Optional[list[str]]:
+        """The plugins that all claim component ``name`` of ``kind``, or None when only one does."""
+        return self.disputed.get((kind, name))
+
+    @property
+    def disputes(self) -> list[str]:
+        """Every name two or more plugins claim, in words (shown by ``ftcore plugins``)."""
+        out = [f'{kind} "{name}" is provided by ' + " and ".join(f'"{p}"' for p in plugins)
+               for (kind, name), plugins in sorted(self.disputed.items())]
+        out += [f'attribute "{attr}" of block "{block}" is declared by ' + " and ".join(f'"{p}"' for p in plugins)
+                for (block, attr), plugins in sorted(self.disputed_attrs.items())]
+        return out
 
     def names(self, kind: str) -> list[str]:
         """Every registered name of ``kind``, sorted."""
@@ -76,16 +92,26 @@ class Register:
         self._registry = registry
         self.plugin = plugin
 
-    def kind(self, name: str, help: str = "") -> None:
-        """Declare a family of components (``source``, ``metric``...)."""
+    def kind(self, name: str, help: str = "", contract: Any = None) -> None:
+        """Declare a family of components (``source``, ``metric``...) and the contract their impls honour.
+
+        ``contract`` is the class every component's ``impl`` must implement (see
+        :mod:`ftcore.api`). Declaring a kind that exists is allowed (plugins share kinds) unless
+        the two declarations name different contracts.
+        """
         reg = self._registry
-        if name in reg.kinds and reg.kind_owner[name] != self.plugin:
-            reg.conflicts.append(
-                f'component kind "{name}" is declared by both "{reg.kind_owner[name]}" and "{self.plugin}"'
-            )
+        if name in reg.kinds:
+            old = reg.contracts.get(name)
+            if contract is not None and old is not None and old is not contract:
+                reg.conflicts.append(f'component kind "{name}" is declared with different contracts by '
+                                     f'"{reg.kind_owner[name]}" and "{self.plugin}"')
+            elif contract is not None and old is None:
+                reg.contracts[name] = contract
             return
         reg.kinds[name] = help
         reg.kind_owner[name] = self.plugin
+        if contract is not None:
+            reg.contracts[name] = contract
 
     def component(self, kind: str, name: str, params: Iterable[Param] = (), help: str = "",
                   impl: Optional[str] = None, variadic: Optional[Param] = None, **meta: Any) -> None:
@@ -93,8 +119,10 @@ class Register:
         reg = self._registry
         key = (kind, name)
         if key in reg.components:
-            other = reg.components[key].plugin
-            reg.conflicts.append(f'{kind} "{name}" is provided by both "{other}" and "{self.plugin}"')
+            # Not an error yet: only a recipe that uses the name is refused (see the checker).
+            claimants = reg.disputed.setdefault(key, [reg.components[key].plugin])
+            if self.plugin not in claimants:
+                claimants.append(self.plugin)
             return
         reg.components[key] = ComponentSpec(kind, name, tuple(params), help, impl, variadic, dict(meta),
                                             self.plugin)
@@ -121,10 +149,11 @@ class Register:
         attrs = list(existing.attrs)
         for a in spec.attrs:
             if existing.attr(a.name) is not None:
-                reg.conflicts.append(
-                    f'attribute "{a.name}" of block "{spec.name}" is declared by both '
-                    f'"{existing.plugin}" and "{self.plugin}"'
-                )
+                owner = next((p for p, names in reg.extensions.items() if f"{spec.name}.{a.name}" in names),
+                             existing.plugin)
+                claimants = reg.disputed_attrs.setdefault((spec.name, a.name), [owner])
+                if self.plugin not in claimants:
+                    claimants.append(self.plugin)
                 continue
             attrs.append(a)
             if self.plugin != existing.plugin:

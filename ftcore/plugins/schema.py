@@ -356,6 +356,66 @@ class Component(ParamType):
         return ctx.bind_component(self.kind, value)
 
 
+class PathArg(str):
+    """A file-path argument: the text as the recipe wrote it, and ``absolute``, resolved against
+    the folder of the recipe file that wrote it."""
+
+    absolute: str = ""
+
+    def __new__(cls, written: str, absolute: str) -> "PathArg":
+        obj = super().__new__(cls, written)
+        obj.absolute = absolute
+        return obj
+
+
+class FilePath(ParamType):
+    """A path relative to the recipe file that writes it: ``FilePath("file")``, ``FilePath("folder")``.
+
+    ``must_exist=True`` (inputs) makes ``ftcore check`` report a path that does not exist, is the
+    wrong kind (a folder for a file) or cannot be read, at the argument's position; outputs use
+    ``must_exist=False``. Converts to :class:`PathArg` (a ``str`` with ``.absolute``).
+    """
+
+    def __init__(self, kind: str = "file", must_exist: bool = True):
+        if kind not in ("file", "folder", "any"):
+            raise ValueError('FilePath kind must be "file", "folder" or "any"')
+        self.kind, self.must_exist = kind, must_exist
+        self.description = {"file": "a file path", "folder": "a folder path", "any": "a path"}[kind]
+
+    def convert(self, value, ctx):
+        import os
+        from pathlib import Path
+
+        if not isinstance(value, ast.Str):
+            raise self.fail(value)
+        raw = Path(value.value).expanduser()
+        written_in = value.span.path if value.span is not None and value.span.line > 0 else ""
+        base = Path(written_in).resolve().parent if written_in else Path.cwd()
+        path = raw if raw.is_absolute() else (base / raw)
+        path = Path(os.path.normpath(path))
+        if self.must_exist:
+            self._check_exists(path, value)
+        return PathArg(value.value, str(path))
+
+    def _check_exists(self, path, value) -> None:
+        import os
+
+        if not path.exists():
+            parent = path.parent
+            near = sorted(p.name for p in parent.iterdir())[:8] if parent.is_dir() else []
+            hint = (f"files in {parent}: {', '.join(near)}" if near else
+                    f"the path is relative to the recipe's folder ({parent})")
+            raise TypeProblem(f'{"folder" if self.kind == "folder" else "file"} "{value.value}" does not exist',
+                              value.span, hint)
+        if self.kind == "file" and path.is_dir():
+            raise TypeProblem(f'"{value.value}" is a folder, not a file', value.span)
+        if self.kind == "folder" and not path.is_dir():
+            raise TypeProblem(f'"{value.value}" is a file, not a folder', value.span)
+        if path.is_file() and not os.access(path, os.R_OK):
+            raise TypeProblem(f'file "{value.value}" cannot be read (permission denied)', value.span,
+                              "give the user running ftcore read permission on it")
+
+
 class ListOf(ParamType):
     """A list literal whose items all have type ``item``; a single item is accepted as a list of one."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from ftcore.plugins.errors import PluginError, blame
 from ftcore.runtime.cache import StageCache
 from ftcore.runtime.context import StageContext
 from ftcore.runtime.errors import RunError, StageFailed
@@ -78,6 +79,7 @@ class Executor:
     options: dict = field(default_factory=dict)
     logger: Optional[Callable[[str], None]] = None
     hash_content: bool = True
+    plugins: dict = field(default_factory=dict)  # registry.plugins: name -> {dist, version, module}
     results: list[StageResult] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -149,9 +151,13 @@ class Executor:
             if cacheable:
                 self.cache.abandon(tmp)
             raise exc if isinstance(exc, StageFailed) else StageFailed(stage.id, exc) from exc
-        except BaseException:
+        except BaseException as exc:
             if cacheable:
                 self.cache.abandon(tmp)
+            if isinstance(exc, Exception) and not isinstance(exc, PluginError):
+                err = blame(exc, self.plugins, f'stage "{stage.id}"', default=stage.plugin if self.plugins else None)
+                if err is not None:
+                    raise err from exc
             raise
         if cacheable:
             final = self.cache.commit(stage, tmp)

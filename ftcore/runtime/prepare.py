@@ -30,6 +30,9 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     from ftcore.runtime.errors import RunError
     from ftcore.runtime.executor import Executor
 
+    from ftcore.plugins.manager import load_host
+
+    host = host or load_host()
     try:
         recipe, graph = compile_recipe(recipe_path, overrides, host)
     except RecipeError as err:
@@ -49,6 +52,7 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     cache = Path(cache_dir) if cache_dir else default_cache_dir(recipe_path)
     block = recipe.block("recipe")
     executor = Executor(graph, cache, recipe=recipe, seed=block.get("seed", 42) if block is not None else 42,
+                        plugins=host.registry.plugins,
                         logger=lambda m: console.print(m, style="dim", markup=False, highlight=False))
     try:
         outputs = executor.run(targets)
@@ -167,3 +171,4 @@ def decoded_examples(dataset, info: dict, tokenizer, count: int) -> list:
                 text.append(f"[[{piece}]]" if carries else piece, style="green" if carries else None)
         out.append(text)
     return out
+

@@ -76,7 +76,7 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
     cache = Path(cache_dir).resolve() if cache_dir else default_cache_dir(recipe_path)
     distributed = bool((nproc and nproc > 1) or hostfile)
     executor = Executor(graph, cache, run_dir=run_dir, recipe=recipe, hook=host.hook, seed=seed,
-                        options={"console": console, "resume": resume},
+                        options={"console": console, "resume": resume}, plugins=host.registry.plugins,
                         logger=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
     manifest = build_manifest(recipe, graph, host, seed=seed, command={
         "overrides": overrides, "nproc": nproc or 1, "hostfile": hostfile, "resume": resume, "cache": str(cache)})

@@ -30,6 +30,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the train stage of the recipe in this process (one of several)."""
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import RecipeError
+    from ftcore.plugins.errors import PluginError
     from ftcore.plugins.manager import load_host
     from ftcore.runtime.context import StageContext
     from ftcore.runtime.errors import RunError
@@ -73,6 +74,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RunError as exc:
         print(f"[rank {rank}] " + exc.render(), file=sys.stderr)
         return 1
+    except PluginError as exc:
+        print(f"[rank {rank}] " + exc.render(), file=sys.stderr)
+        return 5
     except RecipeError as err:
         from ftcore.lang.diagnostics import render_all
 

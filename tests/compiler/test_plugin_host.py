@@ -22,40 +22,47 @@ def plugin(name: str, register_fn) -> types.ModuleType:
     return module
 
 
-def test_two_plugins_claiming_one_component_is_a_conflict_naming_both():
+def test_two_plugins_claiming_one_component_are_recorded_as_a_dispute_naming_both():
     one = plugin("one", lambda register: register.component("metric", "accuracy"))
     host = load_host(only=["metrics"], extra=[("one", one)])
-    (conflict,) = host.registry.conflicts
-    assert conflict.startswith('metric "accuracy" is provided by both ')
-    assert '"metrics"' in conflict and '"one"' in conflict
+    assert host.registry.conflicts == []  # not an error for every recipe
+    assert host.registry.dispute("metric", "accuracy") == ["metrics", "one"]
+    (text,) = host.registry.disputes
+    assert text == 'metric "accuracy" is provided by "metrics" and "one"'
 
 
-def test_conflicting_blocks_attributes_and_kinds():
+def test_conflicting_attributes_are_disputes_and_kinds_may_be_shared():
     reg = Registry()
     a, b = Register(reg, "a"), Register(reg, "b")
     a.kind("source")
-    b.kind("source")
+    b.kind("source")  # plugins share kinds
     a.block(BlockSpec("train", attrs=(AttrSpec.single("epochs", Integer()),),
                       blocks=(BlockSpec("inner"),)))
     b.block(BlockSpec("train", attrs=(AttrSpec.single("epochs", Integer()),), blocks=(BlockSpec("inner"),)))
-    assert reg.conflicts == [
-        'component kind "source" is declared by both "a" and "b"',
-        'attribute "epochs" of block "train" is declared by both "a" and "b"',
-        'block "train.inner" is declared by both "a" and "b"',
-    ]
+    assert reg.disputed_attrs == {("train", "epochs"): ["a", "b"]}
+    assert reg.conflicts == ['block "train.inner" is declared by both "a" and "b"']
 
 
-def test_a_conflict_stops_check_with_a_message_naming_both_plugins(tmp_path):
+def test_a_kind_declared_with_two_different_contracts_is_a_conflict():
+    reg = Registry()
+    Register(reg, "a").kind("source", contract=int)
+    Register(reg, "b").kind("source", contract=str)
+    assert reg.conflicts == ['component kind "source" is declared with different contracts by "a" and "b"']
+
+
+def test_a_disputed_name_fails_only_the_recipes_that_use_it(tmp_path):
     one = plugin("one", lambda register: register.component("metric", "accuracy"))
     host = load_host(only=["recipe", "metrics"], extra=[("one", one)])
     path = tmp_path / "r.ftr"
     path.write_text('recipe "r" { seed 1 }\n')
+    compile_recipe(path, host=host)  # does not use "accuracy": fine
+    path.write_text('recipe "r" { seed 1 }\nevaluate d.test { metrics accuracy }\n')
     with pytest.raises(RecipeError) as info:
         compile_recipe(path, host=host)
-    (diag,) = info.value.diagnostics
-    assert diag.message.startswith('plugin conflict: metric "accuracy" is provided by both ')
-    assert diag.span is None  # not a place in the recipe
-    assert "FTCORE_DISABLE_PLUGINS" in diag.hint
+    messages = {d.message: d for d in info.value.diagnostics}
+    diag = messages['metric "accuracy" is provided by several plugins: "metrics", "one"']
+    assert (diag.span.line, diag.span.col) == (2, 27)
+    assert diag.hint == "uninstall all but one, or block the others with FTCORE_DISABLE_PLUGINS=one"
 
 
 NOTIFY = BlockSpec("recipe", attrs=(AttrSpec.single("notify", String(), ""), AttrSpec.single("dry_run", Boolean(), False)))
