@@ -17,6 +17,7 @@ from ftcore_train.losses import loss_and_count, model_inputs
 from ftcore_train.optim import lr_lambda, param_groups
 from ftcore_train.ordering import micro_batches, steps_per_epoch
 from ftcore_train.progress import Display, MetricsLog
+from ftcore_train.safe_load import UnsafeCheckpoint
 from ftcore_train.scores import summarize
 from ftcore_train.seeding import rng_state, seed_everything, set_rng_state
 
@@ -114,16 +115,27 @@ class Trainer:
             self._restore()
 
     def _restore(self) -> None:
-        found = checkpoints.newest(self.ckpt_root)
+        try:
+            found = checkpoints.load_newest_intact(self.engine, self.ckpt_root, self.rank, self._say)
+        except checkpoints.DamagedCheckpoint as exc:
+            raise RunError(f"no checkpoint in {self.ckpt_root} is intact; the newest, {exc}",
+                           "start a new run with another --out folder (nothing here can be resumed)") from None
+        except UnsafeCheckpoint as exc:
+            raise RunError(f"refused to load checkpoint {exc.path}: {exc.detail}; nothing from it was executed",
+                           "the checkpoint was changed after ftcore wrote it (its checksums too): do not use this "
+                           "run folder; delete that checkpoint to resume from an older one") from None
         if found is None:
             self._say("no complete checkpoint to resume from: starting at step 0")
             return
-        state, rng = checkpoints.load(self.engine, found, self.rank)
+        found, state, rng = found
         self.state = LoopState(**state)
         if rng is not None:
             set_rng_state(rng)
         if self.rank == 0:
-            self.metrics.truncate_after(self.state.step)
+            torn = self.metrics.truncate_after(self.state.step)
+            if torn:
+                self._say(f"{self.metrics.path.name}: removed {len(torn)} line(s) that were not complete JSON "
+                          f"(line {', '.join(map(str, torn))}; a write was cut off)")
         self._say(f"resumed from {found.name} (epoch {self.state.epoch}, step {self.state.step})")
 
     # ------------------------------------------------------------------ helpers
@@ -266,7 +278,12 @@ class Trainer:
             restored = None
             if self.p.get("early_stop") and st.best_tag and st.best_tag != checkpoints.tag(st.step):
                 best = self.ckpt_root / st.best_tag
-                checkpoints.load(self.engine, best, self.rank, module_only=True)
+                try:
+                    checkpoints.load(self.engine, best, self.rank, module_only=True)
+                except (checkpoints.DamagedCheckpoint, UnsafeCheckpoint) as exc:
+                    raise RunError(f"cannot restore the best checkpoint: {exc}",
+                                   "the final weights were not exported; delete the damaged checkpoint and rerun "
+                                   "with --resume") from None
                 restored = st.best_tag
                 self._say(f"restored the best checkpoint {st.best_tag} (eval.{self.p['early_stop']['metric']} "
                           f"{st.best:.4f})")

@@ -30,13 +30,33 @@ class MetricsLog:
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record, sort_keys=False) + "\n")
 
-    def truncate_after(self, step: int) -> None:
-        """Drop records of steps after ``step`` (a resumed run repeats them)."""
+    def truncate_after(self, step: int) -> list[int]:
+        """Drop records of steps after ``step`` (a resumed run repeats them) and lines that are not JSON.
+
+        A process killed while appending leaves a half-written last line; it is removed here
+        rather than failing the resume. Returns the 1-based numbers of the lines so removed. The
+        file is rewritten through a temporary file and a rename.
+        """
         if not self.path.is_file():
-            return
-        kept = [line for line in self.path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= step]
-        self.path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            return []
+        kept, torn = [], []
+        lines = self.path.read_bytes().decode("utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if not isinstance(record, dict):
+                torn.append(number)
+                continue
+            if not isinstance(record.get("step", 0), int) or record.get("step", 0) <= step:
+                kept.append(line)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        tmp.replace(self.path)
+        return torn
 
 
 class Display:
