@@ -4,17 +4,22 @@ The summary shows, per data block: rows in and out of each stage, rows dropped b
 the first bad rows as ``path:line: reason``), what each cleaning step removed or changed, split
 sizes, token-length percentiles, truncation counts, and a few decoded examples with the tokens
 that carry loss highlighted (and wrapped in ``[[...]]`` so they show without colour too).
+
+Lists (rows per label, per source) wrap to the terminal's width under their own indentation, and
+are never wrapped when the output is not a terminal. Other libraries' output goes to
+``prepare.log`` in the stage cache (shown too with ``verbose``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Optional
 
 from ftcore.runtime.cache import default_cache_dir
 
-EXIT_OK, EXIT_RECIPE, EXIT_DATA = 0, 2, 4
+EXIT_OK, EXIT_FAILED, EXIT_RECIPE = 0, 1, 2
 
 
 def data_targets(graph) -> list[str]:
@@ -23,10 +28,15 @@ def data_targets(graph) -> list[str]:
 
 
 def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_dir: Optional[str],
-                    console, host=None) -> int:
-    """Compile the recipe, run its data stages through the cache, print the summary; return the exit code."""
+                    console, host=None, verbose: bool = False) -> int:
+    """Compile the recipe, run its data stages through the cache, print the summary; return the exit code.
+
+    0 prepared, 1 a stage failed (bad data, a tokenizer that cannot be loaded: the message says
+    which and where), 2 a mistake in the recipe.
+    """
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import RecipeError, render_all
+    from ftcore.runtime.capture import OutputCapture
     from ftcore.runtime.errors import RunError
     from ftcore.runtime.executor import Executor
 
@@ -36,34 +46,39 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     try:
         recipe, graph = compile_recipe(recipe_path, overrides, host)
     except RecipeError as err:
-        console.print(render_all(err.diagnostics, getattr(err, "sources", None)), markup=False, highlight=False)
+        console.print(render_all(err.diagnostics, getattr(err, "sources", None)), markup=False, highlight=False,
+                      soft_wrap=True)
         return EXIT_RECIPE
     targets = data_targets(graph)
     if not targets:
         console.print(f"{recipe_path}: the recipe has no data block; nothing to prepare")
         return EXIT_OK
     try:
-        import datasets
-
-        datasets.disable_progress_bars()
+        import datasets  # noqa: F401
     except ImportError:  # pragma: no cover - the ML stack is an optional dependency
         console.print("error: ftcore prepare needs the machine-learning stack: pip install 'ftcore[train]'")
-        return EXIT_DATA
-    cache = Path(cache_dir) if cache_dir else default_cache_dir(recipe_path)
+        return EXIT_FAILED
+    cache = Path(cache_dir).resolve() if cache_dir else default_cache_dir(recipe_path)
     block = recipe.block("recipe")
+    say = lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     executor = Executor(graph, cache, recipe=recipe, seed=block.get("seed", 42) if block is not None else 42,
                         plugins=host.registry.plugins,
-                        logger=lambda m: console.print(m, style="dim", markup=False, highlight=False))
+                        logger=lambda m: console.print(m, style="dim", markup=False, highlight=False, soft_wrap=True))
+    capture = OutputCapture(cache / "prepare.log", verbose=verbose, console=console, note=say)
     try:
-        outputs = executor.run(targets)
+        with capture:
+            outputs = executor.run(targets)
+            tokenizer = _tokenizer_of(outputs, graph, executor)
+            for data_block in recipe.blocks_of("data"):
+                print_summary(console, data_block.label, outputs, graph, tokenizer, show)
     except RunError as err:
-        console.print(err.render(), markup=False, highlight=False)
-        return EXIT_DATA
-    tokenizer = _tokenizer_of(outputs, graph, executor)
-    for data_block in recipe.blocks_of("data"):
-        print_summary(console, data_block.label, outputs, graph, tokenizer, show)
+        say(err.render())
+        return EXIT_FAILED
     ran, hit = executor.executed, executor.cache_hits
-    console.print(f"\n{len(ran)} stage(s) ran, {len(hit)} reused from the cache ({cache})", highlight=False)
+    say(f"\n{len(ran)} stage(s) ran, {len(hit)} reused from the cache")
+    say(f"stage cache: {cache}")
+    say(f"  last_prepare.json: every stage's report; prepare.log: {capture.lines} line(s) of other libraries' "
+        "output (--verbose shows them)")
     summary = {label: {sid: outputs[sid].get("report") for sid in targets if sid.startswith(f"data.{label}.")}
                for label in (b.label for b in recipe.blocks_of("data"))}
     (cache / "last_prepare.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
@@ -84,18 +99,48 @@ def _tokenizer_of(outputs, graph, executor):
 
 def print_summary(console, label: str, outputs: dict, graph, tokenizer, show: int) -> None:
     """Print one data block's summary (see the module docstring)."""
+    from rich.padding import Padding
+    from rich.text import Text
+
     prefix = f"data.{label}"
-    console.print(f"\n[bold]data {label}[/bold]")
+    width = console.width if console.is_terminal else None
+    console.print(f"\n[bold]data {label}[/bold]", soft_wrap=True)
     for sid in [s.id for s in graph if s.id.startswith(prefix + ".")]:
         report = outputs.get(sid, {}).get("report")
         if report:
             for line in describe_report(report):
-                console.print("  " + line, highlight=False, markup=False)
+                for part in wrap_line("  " + line, width):
+                    console.print(part, highlight=False, markup=False, soft_wrap=True)
     tok = outputs.get(f"{prefix}.tokenize")
     if tok and show > 0 and tokenizer is not None:
-        console.print("  examples (train; [[...]] and green: carries loss):", highlight=False, markup=False)
+        console.print("  examples (train; [[...]] and green: carries loss):", highlight=False, markup=False,
+                      soft_wrap=True)
         for text in decoded_examples(tok["train"], tok["info"], tokenizer, show):
-            console.print("    ", text, highlight=False)
+            if width is None:
+                console.print(Text("    ") + text, highlight=False, soft_wrap=True)
+            else:
+                console.print(Padding(text, (0, 0, 0, 4)), highlight=False)
+
+
+def wrap_line(line: str, width: Optional[int]) -> list[str]:
+    """``line`` cut to ``width`` columns at ", " or spaces, continuation lines indented under its content.
+
+    The content starts after the first ``": "`` (``train by label: a 1, b 2``) or, without one,
+    after the leading word (``load      13 rows``). ``width`` None (not a terminal): one line.
+    """
+    import textwrap
+
+    if width is None or len(line) <= width:
+        return [line]
+    head, sep, _ = line.partition(": ")
+    if sep and len(head) + 2 < width // 2:
+        indent = len(head) + 2
+    else:
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped) + len(stripped.split(" ", 1)[0]) + 1
+        indent = indent if indent < width // 2 else 4
+    return textwrap.wrap(line, width=width, subsequent_indent=" " * indent, break_long_words=False,
+                         break_on_hyphens=False) or [line]
 
 
 def describe_report(report: dict[str, Any]) -> list[str]:
@@ -142,6 +187,26 @@ def describe_report(report: dict[str, Any]) -> list[str]:
     return [json.dumps(report)]
 
 
+WORDPIECE_SPACES = ((re.compile(r"(\d)([.,]) (\d)"), r"\1\2\3"), (re.compile(r"(\d) : (\d)"), r"\1:\2"),
+                    (re.compile(r"([$£€#@(\[{]) "), r"\1"), (re.compile(r" ([)\]}%])"), r"\1"))
+
+
+def decode(tokenizer, ids, skip_special_tokens: bool = False) -> str:
+    """Token ids as text the way the tokenizer would print it.
+
+    WordPiece tokenizers (BERT and its kin) split at every punctuation mark and decode with a
+    space around each (``it ' s $ 49. 99``); their clean-up step and the joins above undo that
+    (``it's $49.99``). Byte-level BPE tokenizers decode exactly and are left alone.
+    """
+    model = getattr(getattr(tokenizer, "backend_tokenizer", None), "model", None)
+    if type(model).__name__ != "WordPiece":
+        return tokenizer.decode(ids, skip_special_tokens=skip_special_tokens)
+    text = tokenizer.decode(ids, skip_special_tokens=skip_special_tokens, clean_up_tokenization_spaces=True)
+    for pattern, joined in WORDPIECE_SPACES:
+        text = pattern.sub(joined, text)
+    return text
+
+
 def decoded_examples(dataset, info: dict, tokenizer, count: int) -> list:
     """Decode up to ``count`` rows as rich Texts; loss-carrying spans are wrapped in ``[[...]]`` and green."""
     from rich.text import Text
@@ -150,11 +215,11 @@ def decoded_examples(dataset, info: dict, tokenizer, count: int) -> list:
     for row in dataset.select(range(min(count, len(dataset)))):
         text = Text()
         if info.get("label_names") is not None:
-            text.append(tokenizer.decode(row["input_ids"], skip_special_tokens=True) + " → ")
+            text.append(decode(tokenizer, row["input_ids"], skip_special_tokens=True) + " → ")
             text.append(f"[[{info['label_names'][row['labels']]}]]", style="green")
         elif info.get("task") == "seq2seq":
-            text.append(tokenizer.decode(row["input_ids"]) + " → ")
-            text.append(f"[[{tokenizer.decode(row['labels'])}]]", style="green")
+            text.append(decode(tokenizer, row["input_ids"]) + " → ")
+            text.append(f"[[{decode(tokenizer, [t for t in row['labels'] if t != -100])}]]", style="green")
         else:
             pieces, run, loss = [], [], None
             for tok_id, lab in zip(row["input_ids"], row["labels"]):
@@ -167,7 +232,7 @@ def decoded_examples(dataset, info: dict, tokenizer, count: int) -> list:
             if run:
                 pieces.append((loss, run))
             for carries, ids in pieces:
-                piece = tokenizer.decode(ids).replace("\n", "⏎")
+                piece = decode(tokenizer, ids).replace("\n", "⏎")
                 text.append(f"[[{piece}]]" if carries else piece, style="green" if carries else None)
         out.append(text)
     return out

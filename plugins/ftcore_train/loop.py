@@ -16,7 +16,8 @@ from ftcore_train.evaluation import evaluate_sums
 from ftcore_train.losses import loss_and_count, model_inputs
 from ftcore_train.optim import lr_lambda, param_groups
 from ftcore_train.ordering import micro_batches, steps_per_epoch
-from ftcore_train.progress import Display, MetricsLog
+from ftcore_train.display import Display
+from ftcore_train.progress import MetricsLog
 from ftcore_train.safe_load import UnsafeCheckpoint
 from ftcore_train.scores import summarize
 from ftcore_train.seeding import rng_state, seed_everything, set_rng_state
@@ -188,7 +189,8 @@ class Trainer:
         record = {"split": "eval", "step": st.step, "epoch": st.epoch, **{k: round(v, 6) for k, v in metrics.items()}}
         if self.rank == 0:
             self.metrics.write(record)
-        self._say("eval  step {}  ".format(st.step) + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+        if getattr(self, "display", None) is not None:
+            self.display.evaluation(st.step, metrics)
         self._fire("ftcore_evaluation_end", step=st.step, split="eval", metrics=dict(metrics), run_dir=self.run_dir)
         early = self.p.get("early_stop")
         if not early:
@@ -244,6 +246,8 @@ class Trainer:
         st, s = self.state, self.settings
         self.display = Display(self.total, self.console, int(self.p.get("log_every") or 10), enabled=self.rank == 0,
                                start_step=st.step)
+        self._say(f"train: {self.total} optimizer steps ({self.per_epoch} per epoch), batch {s.batch} × accumulate "
+                  f"{s.accumulate} × {self.world} process(es)" + (f", from step {st.step}" if st.step else ""))
         self._last_ckpt = st.step if self.resume and st.step else -1
         self._eval_step = st.step if self.resume and st.step else -1
         start = time.perf_counter()

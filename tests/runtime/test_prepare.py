@@ -62,7 +62,7 @@ def test_prepare_reports_bad_data_without_a_traceback(tmp_path, host, tok_dir):
     recipe.write_text(f'model {{ base "{tok_dir}" task causal_lm }}\n'
                       'data d { source jsonl("d.jsonl") validate on_error: fail format text }\n')
     code, out = run(host, recipe)
-    assert code == 4
+    assert code == 1
     assert "error: stage data.d.validate: data \"d\": 1 bad row of 2" in out
     assert "d.jsonl:2: invalid JSON" in out and "Traceback" not in out
 
