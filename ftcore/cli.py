@@ -1,7 +1,8 @@
 """The ``ftcore`` command line: one function per subcommand.
 
 Exit status: 0 success, 1 ``fmt --check`` found a file to reformat, 2 a mistake in a recipe or
-on the command line, 3 a plugin failed to load or broke, 130 interrupted.
+on the command line (a hostfile included), 3 a plugin failed to load or broke, 4 a node of a
+``--hostfile`` run is not ready (pre-flight; nothing ran), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -56,6 +57,18 @@ def cmd_check(args) -> int:
             continue
         print_warnings(recipe.warnings, recipe.sources)
         print(f"ok: {path}: recipe \"{recipe.name}\", {len(graph)} stages")
+        if args.hostfile:
+            status = max(status, _check_hostfile(args, path, graph))
+    return status
+
+
+def _check_hostfile(args, recipe_path: str, graph) -> int:
+    """``check --hostfile``: the pre-flight of a multi-node run (hostfile, ssh, versions, shared folders)."""
+    from ftcore.plugins.manager import load_host
+    from ftcore.runtime.preflight import check_nodes
+
+    _, status = check_nodes(args.hostfile, graph, load_host(), recipe_path=recipe_path, out=args.out,
+                            nproc=args.nproc, launcher=args.launcher, say=lambda m: print(m, file=sys.stderr))
     return status
 
 
@@ -135,6 +148,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def cmd_plugins(args) -> int:
     """List the loaded plugins, their versions and what each provides."""
+    from ftcore.api.version import PLUGIN_API_VERSION
     from ftcore.plugins.manager import load_host
 
     host = load_host()
@@ -142,14 +156,21 @@ def cmd_plugins(args) -> int:
         import json
 
         out = [{"name": p.name, "module": p.module, "distribution": p.dist, "version": p.version,
-                "provides": host.registry.provided_by(p.name)} for p in host.plugins]
-        print(json.dumps(out, indent=2))
-        return EXIT_OK
+                "plugin_api": p.api or None, "provides": host.registry.provided_by(p.name)} for p in host.plugins]
+        print(json.dumps({"plugin_api": PLUGIN_API_VERSION, "plugins": out, "refused": host.refused,
+                          "disputes": host.registry.disputes, "conflicts": host.registry.conflicts}, indent=2))
+        return EXIT_PLUGIN if host.registry.conflicts else EXIT_OK
+    print(f"ftcore plugin API {PLUGIN_API_VERSION}")
     for p in host.plugins:
-        print(f"{p.name} {p.version}  ({p.dist}: {p.module})")
+        api = f"plugin API {p.api}" if p.api else "plugin API not declared"
+        print(f"{p.name} {p.version}  ({p.dist}: {p.module}; {api})")
         for kind, names in host.registry.provided_by(p.name).items():
             print(textwrap.fill(", ".join(names), width=100, initial_indent=f"    {kind}: ",
                                 subsequent_indent=" " * (6 + len(kind))))
+    for message in host.refused:
+        print(f"refused: {message}")
+    for message in host.registry.disputes:
+        print(f"conflict: {message}; recipes using it are refused until only one plugin provides it")
     for message in host.registry.conflicts:
         print(f"conflict: {message}", file=sys.stderr)
     return EXIT_PLUGIN if host.registry.conflicts else EXIT_OK
@@ -166,22 +187,66 @@ def cmd_describe(args) -> int:
     return EXIT_OK if found else EXIT_RECIPE
 
 
+def cmd_lsp(args) -> int:
+    """Run the recipe language server (Language Server Protocol over standard input and output)."""
+    from ftcore.lsp.server import serve
+
+    return serve()
+
+
+def cmd_schema(args) -> int:
+    """Print every block, attribute, component and parameter the installed plugins declare."""
+    from ftcore.plugins.manager import load_host
+
+    host = load_host()
+    if args.format == "text":
+        from ftcore.plugins.describe import describe_block, describe_component
+
+        texts = [describe_block(b) for b in host.registry.blocks.values()]
+        texts += [describe_component(c) for _, c in sorted(host.registry.components.items())]
+        print("\n\n".join(texts))
+    else:
+        import json
+
+        from ftcore.plugins.schema_json import language_schema
+
+        print(json.dumps(language_schema(host.registry), indent=2, ensure_ascii=False))
+    for message in host.registry.conflicts:
+        print(f"conflict: {message}", file=sys.stderr)
+    return EXIT_PLUGIN if host.registry.conflicts else EXIT_OK
+
+
 def cmd_run(args) -> int:
     """Run a recipe: prepare the data, train on DeepSpeed, evaluate and export; print where the run is."""
     from ftcore.runtime.run import run_command
 
     return run_command(args.recipe, overrides=args.set, out=args.out, resume=args.resume, nproc=args.nproc,
-                       hostfile=args.hostfile)
+                       hostfile=args.hostfile, console=_run_console(args, stderr=True), verbose=args.verbose,
+                       command_line=["ftcore", *args.argv], launcher=args.launcher,
+                       launcher_args=args.launcher_args, master_addr=args.master_addr, node_timeout=args.node_timeout,
+                       allow_changes=args.allow_changes)
 
 
 def cmd_prepare(args) -> int:
     """Run only the data stages (load, validate, clean, split, tokenize) and print what happened to every row."""
-    from rich.console import Console
-
     from ftcore.runtime.prepare import prepare_command
 
     return prepare_command(args.recipe, overrides=args.set, show=args.show, cache_dir=args.cache_dir,
-                           console=Console(highlight=False))
+                           console=_run_console(args, stderr=False), verbose=args.verbose)
+
+
+def _run_console(args, *, stderr: bool):
+    """ftcore's console for run/prepare: live and coloured on a terminal, plain lines with ``--plain``."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, force_terminal=False if args.plain else None)
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plain", action="store_true",
+                   help="plain lines instead of the live display (the default when output is not a terminal)")
+    p.add_argument("--verbose", action="store_true",
+                   help="also show other libraries' output (always kept in the log file)")
 
 
 # ---------------------------------------------------------------- parser
@@ -212,12 +277,26 @@ EXAMPLES = {
   ftcore describe jsonl            a component, by name
   ftcore describe metric:f1        a component, by kind and name
   ftcore describe train            a block and its attributes""",
+    "lsp": """examples:
+  ftcore lsp                       started by an editor; it speaks LSP on stdin/stdout
+  see docs/editors.md for VS Code, Neovim, Emacs (eglot) and Sublime Text""",
+    "schema": """examples:
+  ftcore schema > ftr-schema.json
+  ftcore schema --format text      what every block and component takes, in words""",
     "run": """examples:
   ftcore run recipes/quickstart.ftr
   ftcore run recipe.ftr --out runs/try1 --set train.epochs=1
   ftcore run recipe.ftr --out runs/try1 --resume    continue from the newest complete checkpoint
-  ftcore run recipe.ftr --nproc 2                   two processes through DeepSpeed's launcher""",
+  ftcore run recipe.ftr --out runs/try1 --resume --allow-changes    continue with changed settings
+  ftcore run recipe.ftr --nproc 2                   two processes through DeepSpeed's launcher
+  ftcore run recipe.ftr --hostfile hosts.txt        every machine the hostfile lists, checked first (pdsh/ssh)
+  ftcore run recipe.ftr --hostfile hosts.txt --launcher slurm    inside a Slurm allocation (docs/multinode.md)""",
 }
+
+
+def _add_launcher(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--launcher", choices=("pdsh", "openmpi", "slurm"), default="pdsh",
+                   help="with --hostfile: how workers start on the machines (default pdsh, over ssh)")
 
 
 def _add_set(p: argparse.ArgumentParser) -> None:
@@ -247,6 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", cmd_check, "check recipes without running anything")
     p.add_argument("recipes", nargs="+", metavar="RECIPE")
+    p.add_argument("--hostfile", metavar="FILE", help="also check the machines of a multi-node run (ssh, versions, "
+                   "shared folders)")
+    p.add_argument("--nproc", type=int, metavar="N", help="with --hostfile: processes per machine")
+    p.add_argument("--out", metavar="DIR", help="with --hostfile: the run directory every machine must share")
+    _add_launcher(p)
     _add_set(p)
 
     p = add("graph", cmd_graph, "print the run graph a recipe compiles to")
@@ -266,8 +350,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("recipe", metavar="RECIPE")
     p.add_argument("--out", metavar="DIR", help="the run directory (default runs/<recipe>/<run id>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    p.add_argument("--allow-changes", action="store_true", help="with --resume: continue although the recipe, "
+                   "its data or the number of processes changed (recorded in the manifest)")
     p.add_argument("--nproc", type=int, metavar="N", help="train in N processes through DeepSpeed's launcher")
-    p.add_argument("--hostfile", metavar="FILE", help="train on the machines a DeepSpeed hostfile lists")
+    p.add_argument("--hostfile", metavar="FILE", help="train on the machines a DeepSpeed hostfile lists (checked "
+                   "first; see docs/multinode.md)")
+    _add_launcher(p)
+    p.add_argument("--launcher-args", default="", metavar="ARGS",
+                   help="with --hostfile: extra arguments for the launcher, one quoted string")
+    p.add_argument("--master-addr", metavar="ADDR", help="with --hostfile: the address other nodes reach the first "
+                   "one at (default: its first address from `hostname -I`)")
+    p.add_argument("--node-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="with --hostfile: end the run when a node shows no sign of life this long (default 120)")
+    _add_output_options(p)
     _add_set(p)
 
     p = add("prepare", cmd_prepare, "prepare the data (cached) and print a summary")
@@ -275,10 +370,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=3, metavar="N", help="print N decoded training examples (default 3)")
     p.add_argument("--cache-dir", default=None, metavar="DIR",
                    help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the recipe)")
+    _add_output_options(p)
     _add_set(p)
 
     p = add("describe", cmd_describe, "show a block's or component's parameters and help")
     p.add_argument("name", metavar="NAME", help="a block (train), a component (jsonl) or kind:name (metric:f1)")
+    p = add("lsp", cmd_lsp, "run the recipe language server (for editors)")
+    p.add_argument("--stdio", action="store_true", help="talk over standard input and output (the default, and the only transport)")
+
+    p = add("schema", cmd_schema, "print the recipe language the installed plugins define")
+    p.add_argument("--format", choices=("json", "text"), default="json", help="json (default) for tools, text for people")
     return parser
 
 
@@ -286,6 +387,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``ftcore`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_RECIPE
@@ -296,6 +398,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (ftcore plugins | head): not an error
+        sys.stderr.close()
+        return EXIT_OK
     except PluginError as exc:
         if args.debug:
             raise

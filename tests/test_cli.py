@@ -123,7 +123,7 @@ def test_a_broken_plugin_exits_5_naming_it_as_the_plugins_fault(monkeypatch, cap
 def test_describe_a_component(capsys):
     assert main(["describe", "f1"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("metric f1  (from plugin metrics)")
+    assert out.startswith("metric f1  (from plugin metrics, ftcore ")
     assert "tasks: classification, token_classification" in out
     assert 'average: one of macro, micro, weighted  = "macro"' in out
     assert main(["describe", "metric:rouge"]) == 0
@@ -154,7 +154,9 @@ def test_plugins_lists_what_each_plugin_provides(capsys):
         assert f"\n{name} " in "\n" + out
     assert "blocks: evaluate" in out and "exporter: hf" in out
     assert main(["plugins", "--json"]) == 0
-    data = {p["name"]: p for p in json.loads(capsys.readouterr().out)}
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["plugin_api"] == "1.0" and listing["disputes"] == [] and listing["refused"] == []
+    data = {p["name"]: p for p in listing["plugins"]}
     assert data["export"]["provides"] == {"blocks": ["export"], "exporter": ["hf"]}
     assert data["metrics"]["version"] and data["metrics"]["module"] == "ftcore_metrics.plugin"
 
@@ -162,4 +164,4 @@ def test_plugins_lists_what_each_plugin_provides(capsys):
 def test_plugins_respects_the_allow_list(monkeypatch, capsys):
     monkeypatch.setenv("FTCORE_PLUGINS", "recipe")
     assert main(["plugins", "--json"]) == 0
-    assert [p["name"] for p in json.loads(capsys.readouterr().out)] == ["recipe"]
+    assert [p["name"] for p in json.loads(capsys.readouterr().out)["plugins"]] == ["recipe"]

@@ -12,6 +12,7 @@ from typing import Optional, Sequence, Union
 from ftcore.compiler.checked import CheckedRecipe
 from ftcore.compiler.checker import check_module, run_rules
 from ftcore.compiler.graph import RunGraph
+from ftcore.compiler.impls import check_impls
 from ftcore.compiler.lower import lower
 from ftcore.lang.diagnostics import Diagnostics, RecipeError
 from ftcore.lang.resolve import resolve_file
@@ -37,6 +38,7 @@ def check_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
     if diagnostics.errors and not resolved.module.items:
         raise _error(diagnostics, resolved)
     recipe = check_module(resolved.module, host.registry, diagnostics, resolved.files)
+    check_impls(recipe, host.registry, diagnostics)
     run_rules(recipe, host, diagnostics)
     if diagnostics.errors:
         raise _error(diagnostics, resolved)

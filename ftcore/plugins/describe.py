@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Optional
 
 from ftcore.lang.diagnostics import did_you_mean
 from ftcore.plugins.registry import Registry
@@ -18,9 +19,21 @@ def _param_line(p: Param, indent: str = "  ") -> list[str]:
     return lines
 
 
-def describe_component(spec: ComponentSpec) -> str:
-    """A component's kind, plugin, help, and every parameter with type, default and help."""
-    lines = [f"{spec.kind} {spec.name}  (from plugin {spec.plugin})"]
+def _provider(plugin: str, registry: Optional[Registry]) -> str:
+    info = registry.plugins.get(plugin, {}) if registry is not None else {}
+    dist = str(info.get("dist", ""))
+    if dist and dist != "?" and not dist.startswith("("):
+        return f"from plugin {plugin}, {dist} {info.get('version', '?')}"
+    return f"from plugin {plugin}"
+
+
+def describe_component(spec: ComponentSpec, registry: Optional[Registry] = None) -> str:
+    """A component's kind, plugin (and distribution, given the registry), help, and every parameter."""
+    lines = [f"{spec.kind} {spec.name}  ({_provider(spec.plugin, registry)})"]
+    claimants = registry.dispute(spec.kind, spec.name) if registry is not None else None
+    if claimants:
+        lines.append("  conflict: also provided by " + ", ".join(f'plugin "{p}"' for p in claimants if p != spec.plugin)
+                     + "; a recipe using this name is refused until only one plugin provides it")
     if spec.help:
         lines += textwrap.wrap(spec.help, 100, initial_indent="  ", subsequent_indent="  ")
     for key, value in spec.meta.items():
@@ -57,9 +70,20 @@ def _attr_lines(attr: AttrSpec) -> list[str]:
     return lines
 
 
-def describe_block(spec: BlockSpec) -> str:
+def describe_attribute(block: BlockSpec, attr: AttrSpec) -> str:
+    """One attribute of a block: its type or parameters, defaults and help (what an editor hovers)."""
+    lines = [f"attribute {attr.name} of block {block.name}" + ("  (required)" if attr.required else "")]
+    lines += [line[2:] if line.startswith("  ") else line for line in _attr_lines(attr)]
+    return "\n".join(lines)
+
+
+def describe_block(spec: BlockSpec, registry: Optional[Registry] = None) -> str:
     """A block's label, attributes (with types and defaults) and nested blocks."""
     lines = [f"block {spec.name}  (from plugin {spec.plugin})"]
+    claimed = {a: p for (b, a), p in (registry.disputed_attrs.items() if registry is not None else ()) if b == spec.name}
+    for attr, plugins in claimed.items():
+        lines.append(f'  conflict: attribute "{attr}" is declared by ' + " and ".join(f'"{p}"' for p in plugins)
+                     + "; a recipe using it is refused until only one plugin declares it")
     if spec.help:
         lines += textwrap.wrap(spec.help, 100, initial_indent="  ", subsequent_indent="  ")
     if spec.label is not None:
@@ -83,15 +107,15 @@ def describe(registry: Registry, name: str) -> tuple[str, bool]:
         kind, _, comp = name.partition(":")
         spec = registry.component(kind, comp)
         if spec is not None:
-            return describe_component(spec), True
+            return describe_component(spec, registry), True
     parts = name.split(".")
     block = registry.blocks.get(parts[0])
     for part in parts[1:]:
         block = block.block(part) if block is not None else None
     texts = []
     if block is not None:
-        texts.append(describe_block(block))
-    texts += [describe_component(c) for c in registry.find(name)]
+        texts.append(describe_block(block, registry))
+    texts += [describe_component(c, registry) for c in registry.find(name)]
     if texts:
         return "\n\n".join(texts), True
     every = list(registry.blocks) + [n for _, n in registry.components]

@@ -12,6 +12,12 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 
+def provider_text(plugin: str, dist: str = "?", version: str = "?") -> str:
+    """``plugin "x" (distribution y 1.2)``, or ``plugin "x"`` when it came from no distribution."""
+    known = dist not in ("?", "") and not dist.startswith("(")
+    return f'plugin "{plugin}"' + (f" (distribution {dist} {version})" if known else "")
+
+
 class PluginError(Exception):
     """A plugin failed: ``where`` says in what (``hook ftcore_lower``, ``cleaner "strip_html"``)."""
 
@@ -24,8 +30,7 @@ class PluginError(Exception):
     @property
     def provider(self) -> str:
         """``plugin "x" (distribution y 1.2)``: who to blame, as messages name it."""
-        dist = f" (distribution {self.dist} {self.version})" if self.dist not in ("?", "") else ""
-        return f'plugin "{self.plugin}"{dist}'
+        return provider_text(self.plugin, self.dist, self.version)
 
     def render(self) -> str:
         """The error as the command line prints it."""

@@ -9,6 +9,7 @@ import inspect
 import sys
 
 from ftcore.plugins import hookspecs
+from ftcore.plugins.relay import OBSERVER_HOOKS
 
 HEADER = """# Plugin hooks
 
@@ -16,8 +17,13 @@ Generated from `ftcore/plugins/hookspecs.py` by `python -m ftcore.plugins.hookdo
 a test fails when the two differ. See [writing a plugin](writing_plugins.md) for how a plugin is
 packaged and found.
 
-Implement a hook with `@ftcore.plugins.hookimpl` on a function of the same name. An
+Implement a hook with `@hookimpl` (from `ftcore.api`) on a function of the same name. An
 implementation may accept any subset of the arguments.
+
+A hook implementation that raises is reported as its plugin's fault: the message names the
+plugin, its distribution and version, and the hook, and `ftcore` exits with status 5. The
+*observer* hooks (marked below) only watch a run: one that raises is reported once, as a
+warning, and neither the run nor the other plugins' implementations are affected.
 """
 
 
@@ -36,6 +42,8 @@ def render() -> str:
         sig = str(inspect.signature(func)).replace("'", "").replace('"', "")
         opts = getattr(func, "ftcore_spec", {}) or {}
         extra = " (first result wins)" if opts.get("firstresult") else ""
+        if name in OBSERVER_HOOKS:
+            extra += " (observer)"
         out.append(f"## `{name}`{extra}\n")
         out.append(f"```python\n{name}{sig}\n```\n")
         out.append(inspect.cleandoc(func.__doc__ or "").strip() + "\n")

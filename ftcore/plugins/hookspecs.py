@@ -7,6 +7,13 @@ Implement a hook with :data:`ftcore.plugins.hookimpl` in a module named in your 
     my_metrics = "my_package.plugin"
 
 Hooks are called with keyword arguments; an implementation may accept any subset of them.
+
+An exception raised in a hook implementation is reported as that plugin's fault (naming the
+plugin, its distribution and version, and the hook; exit status 5). The *observer* hooks
+(``ftcore_stage_start``, ``ftcore_stage_end``, ``ftcore_train_step_end``,
+``ftcore_evaluation_end``, ``ftcore_checkpoint_saved``) only watch a run: an implementation that
+raises is reported once, as a warning, and neither the run nor the other plugins'
+implementations of the hook are affected.
 """
 
 from __future__ import annotations
@@ -67,6 +74,8 @@ def ftcore_graph_pass(graph: "RunGraph", recipe: "CheckedRecipe", diagnostics: "
 def ftcore_stage_start(stage: "Stage", ctx: "StageContext") -> None:
     """Called by the executor just before a stage runs or is loaded from the cache.
 
+    An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
+
     ``stage`` is the :class:`~ftcore.compiler.graph.Stage` (id, kind, params, fingerprint);
     ``ctx`` its :class:`~ftcore.runtime.context.StageContext` (``output_dir``, ``seed``, ``log``).
     Use it to log, time or trace stages; it must not change the stage.
@@ -76,6 +85,8 @@ def ftcore_stage_start(stage: "Stage", ctx: "StageContext") -> None:
 @hookspec
 def ftcore_stage_end(stage: "Stage", ctx: "StageContext", outputs: dict, cached: bool) -> None:
     """Called by the executor after a stage produced its outputs.
+
+    An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
 
     ``outputs`` maps output names to values (datasets, dicts, models); ``cached`` is True when
     they were loaded from the stage cache instead of computed. Called only for stages that
@@ -100,6 +111,8 @@ def ftcore_build_engine(model: Any, config: dict, param_groups: list, lr_lambda:
 def ftcore_train_step_end(step: int, total: int, metrics: dict, run_dir: Any) -> None:
     """Called on the first process after every optimizer step.
 
+    An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
+
     ``step`` counts optimizer steps from 1 up to ``total``; ``metrics`` holds at least ``loss``
     (averaged over the step's micro-batches and processes) and ``lr``; ``run_dir`` is the run's
     folder. Use it for custom logging; it must not change training.
@@ -110,6 +123,8 @@ def ftcore_train_step_end(step: int, total: int, metrics: dict, run_dir: Any) ->
 def ftcore_evaluation_end(step: Optional[int], split: str, metrics: dict, run_dir: Any) -> None:
     """Called on the first process after an evaluation.
 
+    An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
+
     During training ``split`` is ``"eval"`` and ``step`` the optimizer step; for an ``evaluate``
     block after training, ``split`` is its reference (``tickets.test``) and ``step`` is None.
     ``metrics`` maps metric names (``loss``, ``accuracy``, ``f1``...) to numbers.
@@ -119,6 +134,8 @@ def ftcore_evaluation_end(step: Optional[int], split: str, metrics: dict, run_di
 @hookspec
 def ftcore_checkpoint_saved(path: Any, step: int, run_dir: Any) -> None:
     """Called on the first process once a checkpoint is complete and renamed into place.
+
+    An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
 
     ``path`` is the checkpoint folder (``checkpoints/step-0000050``), whose contents are final;
     use it to copy checkpoints elsewhere. Older checkpoints may already have been pruned.

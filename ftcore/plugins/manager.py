@@ -43,6 +43,7 @@ class PluginInfo:
     module: str
     dist: str
     version: str
+    api: str = ""  # the FTCORE_PLUGIN_API the plugin declares ("" when it declares none)
 
 
 def _split_env(name: str) -> Optional[set[str]]:
@@ -100,7 +101,7 @@ def create_plugin_manager_with_refusals(only: Optional[Sequence[str]] = None,
             refused.append(problem)
             continue
         pm.register(module, name=ep.name)
-        infos.append(PluginInfo(ep.name, ep.value, dist, version))
+        infos.append(PluginInfo(ep.name, ep.value, dist, version, str(getattr(module, "FTCORE_PLUGIN_API", ""))))
     for name, plugin in extra:
         if name in block:
             continue
@@ -112,7 +113,8 @@ def create_plugin_manager_with_refusals(only: Optional[Sequence[str]] = None,
             continue
         pm.register(plugin, name=name)
         module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-        infos.append(PluginInfo(name, module, "(registered in code)", getattr(plugin, "__version__", "0")))
+        infos.append(PluginInfo(name, module, "(registered in code)", getattr(plugin, "__version__", "0"),
+                                str(getattr(plugin, "FTCORE_PLUGIN_API", ""))))
     return pm, infos, refused
 
 
@@ -125,7 +127,8 @@ def build_registry(pm: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> Reg
     """Call every plugin's ``ftcore_register_components`` with a register bound to that plugin."""
     registry = Registry()
     for info in infos:
-        registry.plugins[info.name] = {"version": info.version, "dist": info.dist, "module": info.module}
+        registry.plugins[info.name] = {"version": info.version, "dist": info.dist, "module": info.module,
+                                       "api": info.api}
     # Call implementations one by one so each declaration is attributed to its plugin.
     for impl in pm.hook.ftcore_register_components.get_hookimpls():  # in load order
         if tracing():
