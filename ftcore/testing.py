@@ -12,14 +12,31 @@ Fixtures:
 - ``ftcore_errors(text, overrides=(), host=None)``: the rendered diagnostics of a recipe that
   must fail to compile, as the command line prints them (paths relative to the temporary
   folder), for comparing with expected text.
+- ``ftcore_warnings(text, overrides=(), host=None)``: the rendered warnings of a recipe that
+  compiles (empty string when there are none).
+- ``ftcore_stage(impl, params=None, inputs=None, ...)``: runs one stage implementation on given
+  inputs, as the executor would (``run``, then ``load`` from what it wrote when the stage is
+  cacheable), and returns its outputs.
+- ``ftcore_run(text, files=None, overrides=(), host=None)``: writes the recipe (and ``files``:
+  name -> text) into the temporary folder and runs it end to end in this process, like
+  ``ftcore run``; returns a :class:`RunResult` (exit status, run folder, metrics, summary,
+  printed text). Pair it with :func:`tiny_recipe` to train a tiny model in seconds.
 
-Nothing here imports torch or transformers.
+:func:`tiny_recipe` writes a complete recipe for a task around a tiny random model (no download),
+with lines of your own in each block; :func:`tiny_rows` writes data for it.
+
+Nothing here imports torch or transformers until a run starts.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import random
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping, Optional
 
 import pytest
 
@@ -78,3 +95,165 @@ def ftcore_errors(ftcore_recipe, tmp_path):
         raise AssertionError("the recipe compiled without errors")
 
     return run
+
+
+@pytest.fixture
+def ftcore_warnings(ftcore_recipe, tmp_path):
+    """Factory: ``ftcore_warnings(text, overrides=(), host=None)`` -> rendered warnings ("" if none)."""
+    from ftcore.compiler.pipeline import compile_recipe
+    from ftcore.lang.diagnostics import render_all
+
+    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr") -> str:
+        ftcore_recipe(text, name)
+        cwd = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            recipe, _ = compile_recipe(name, overrides, host)
+        finally:
+            os.chdir(cwd)
+        return render_all(recipe.warnings, recipe.sources) if recipe.warnings else ""
+
+    return run
+
+
+@pytest.fixture
+def ftcore_stage(tmp_path):
+    """Factory: ``ftcore_stage(impl, params=None, inputs=None, id="test.stage", seed=0)`` -> outputs.
+
+    ``impl`` is a stage implementation (an object with ``run`` and maybe ``load``) or its
+    ``"module:attr"``. The stage writes into a fresh folder under the test's temporary folder.
+    """
+    from ftcore.compiler.graph import RunGraph
+    from ftcore.plugins.components import import_ref
+    from ftcore.runtime.context import StageContext
+
+    counter = {"n": 0}
+
+    def run(impl, params: Optional[Mapping[str, Any]] = None, inputs: Optional[Mapping[str, Any]] = None,
+            id: str = "test.stage", seed: int = 0, outputs: Optional[Mapping[str, str]] = None,
+            options: Optional[Mapping[str, Any]] = None):
+        code = import_ref(impl) if isinstance(impl, str) else impl
+        graph = RunGraph("test")
+        stage = graph.add_stage(id, "test", "test", params=dict(params or {}), outputs=dict(outputs or {}),
+                                impl=impl if isinstance(impl, str) else None)
+        counter["n"] += 1
+        out_dir = tmp_path / "stages" / f"{counter['n']}-{id}"
+        out_dir.mkdir(parents=True)
+        ctx = StageContext(output_dir=out_dir, cache_dir=tmp_path / "cache", run_dir=tmp_path, seed=seed,
+                           graph=graph, options=dict(options or {}), stage_id=id)
+        result = code.run(stage, dict(inputs or {}), ctx)
+        return code.load(stage, ctx) if hasattr(code, "load") else result
+
+    return run
+
+
+@dataclass
+class RunResult:
+    """What :func:`ftcore_run` saw: ``status`` (0 ok, 2 recipe error...), the ``run_dir``, every line
+    of ``metrics.jsonl``, ``summary`` (the train summary) and ``output`` (what was printed)."""
+
+    status: int
+    run_dir: Optional[Path]
+    output: str
+    metrics: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+    def evaluation(self, split: str) -> dict:
+        """The metrics an ``evaluate`` block reported for ``split`` (``"d.test"``)."""
+        found = [m for m in self.metrics if m.get("split") == split]
+        if not found:
+            raise AssertionError(f"no evaluation of {split} in metrics.jsonl; output:\n{self.output}")
+        return found[-1]
+
+
+@pytest.fixture
+def ftcore_run(tmp_path):
+    """Factory: ``ftcore_run(text, files=None, overrides=(), host=None)`` -> :class:`RunResult`.
+
+    Runs in this process on the CPU, with the stage cache and the run folder in the test's
+    temporary folder. ``files`` maps file names (relative to the recipe) to their text.
+    """
+    from rich.console import Console
+
+    from ftcore.runtime.run import run_command
+
+    counter = {"n": 0}
+
+    def run(text: str, files: Optional[Mapping[str, str]] = None, overrides=(), host=None,
+            name: str = "recipe.ftr") -> RunResult:
+        counter["n"] += 1
+        folder = tmp_path / f"run{counter['n']}"
+        folder.mkdir()
+        for fname, content in (files or {}).items():
+            (folder / fname).parent.mkdir(parents=True, exist_ok=True)
+            (folder / fname).write_text(content, encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8")
+        out = folder / "run"
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=120, force_terminal=False, color_system=None)
+        status = run_command(str(folder / name), overrides=list(overrides), out=str(out), console=console,
+                             cache_dir=str(folder / "cache"), host=host, command_line=["ftcore", "run", name])
+        run_dir = out if out.is_dir() else None
+        metrics, summary = [], {}
+        if run_dir is not None and (run_dir / "metrics.jsonl").is_file():
+            metrics = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line]
+        if run_dir is not None and (run_dir / "train_summary.json").is_file():
+            summary = json.loads((run_dir / "train_summary.json").read_text())
+        return RunResult(status, run_dir, buffer.getvalue(), metrics, summary)
+
+    return run
+
+
+TINY_MODELS = {
+    "classification": 'tiny(arch: "bert", layers: 1, hidden: 32, heads: 2, intermediate: 64)',
+    "causal_lm": 'tiny(arch: "llama", layers: 1, hidden: 32, heads: 2, intermediate: 64)',
+    "seq2seq": 'tiny(arch: "t5", layers: 1, hidden: 32, heads: 2, intermediate: 64)',
+}
+TINY_FORMATS = {
+    "classification": 'classification(text: "text", label: "label")',
+    "causal_lm": 'text(field: "text")',
+    "seq2seq": 'seq2seq(source: "text", target: "label")',
+}
+
+
+def tiny_rows(task: str = "classification", rows: int = 48, seed: int = 0) -> str:
+    """JSON Lines text of ``rows`` small learnable rows with ``text`` and ``label`` fields."""
+    words = {"billing": ["refund", "charge", "invoice"], "tech": ["crash", "error", "bug"],
+             "account": ["password", "login", "email"]}
+    r = random.Random(seed)
+    lines = []
+    for i in range(rows):
+        label = sorted(words)[i % 3]
+        lines.append(json.dumps({"text": f"my {r.choice(words[label])} issue {i}", "label": label}))
+    return "\n".join(lines) + "\n"
+
+
+def tiny_recipe(task: str = "classification", *, data: str = "", model: str = "", train: str = "",
+                extra: str = "", source: str = 'jsonl("rows.jsonl")', format: Optional[str] = None,
+                name: str = "plugin-test") -> str:
+    """A complete recipe that trains a tiny random model for ``task`` in seconds.
+
+    ``data``, ``model`` and ``train`` add lines inside those blocks; ``extra`` adds blocks at the
+    end (``evaluate d.test { metrics ... }``); ``source`` and ``format`` replace the data block's.
+    Write the rows with :func:`tiny_rows` as ``rows.jsonl`` next to it.
+    """
+    return f"""recipe "{name}" {{ seed 1 }}
+data d {{
+  source {source}
+  split train: 80%, eval: 10%, test: 10%
+  format {format or TINY_FORMATS[task]}
+  {data}
+}}
+model {{
+  base {TINY_MODELS[task]}
+  task {task}
+  max_length 32
+  {model}
+}}
+train {{
+  epochs 1  batch 8
+  optimizer adamw(lr: 1e-3)
+  {train}
+}}
+{extra}
+"""
