@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def test_two_processes_reach_the_losses_of_one(reference, zero):
     out = recipe.parent / f"two-z{zero}"
     done = ftcore_run(recipe, out, "--nproc", "2", "--set", f"train.engine=deepspeed(zero: {zero})")
     assert "run directory:" in done.stderr
+    ran = json.loads((out / "train_summary.json").read_text())
+    assert (ran["zero"], ran["world_size"]) == (zero, 2)  # two processes at the stage asked for, not one
     got = train_losses(out)
     assert len(got) == len(expected) == 6
     assert got == pytest.approx(expected, abs=TOLERANCE)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
+
+from ftcore.plugins import hookimpl
 
 from tiny_recipes import read_metrics, train_losses, write_recipe
 
@@ -86,6 +89,8 @@ def test_zero_stages_agree_in_one_process(tmp_path):
     for zero in (0, 1, 2, 3):
         out = tmp_path / f"z{zero}"
         assert run(recipe, out, overrides=[f"train.engine=deepspeed(zero: {zero})"]) == 0
+        ran = json.loads((out / "train_summary.json").read_text())
+        assert (ran["zero"], ran["world_size"]) == (zero, 1)  # each run is the stage it claims to compare
         losses[zero] = train_losses(out)
     for zero in (1, 2, 3):
         assert losses[zero] == pytest.approx(losses[0], abs=1e-5)
@@ -101,3 +106,37 @@ def test_a_failed_run_is_a_message_not_a_traceback(tmp_path):
     assert run_command(str(recipe), out=str(tmp_path / "run"), console=console, overrides=["train.batch=200"]) == 1
     text = (tmp_path / "err.txt").read_text()
     assert "fewer than one optimizer step" in text and "Traceback" not in text
+
+
+class PackedInputsSpy:
+    """A plugin that records, for every forward pass in training, the position ids and the mask's shape."""
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
+        def record(module, args, kwargs):
+            if module.training:
+                self.seen.append((kwargs.get("position_ids"), kwargs["attention_mask"].dim()))
+
+        model.register_forward_pre_hook(record, with_kwargs=True)
+        return None
+
+
+def test_causal_lm_trains_on_packed_rows(tmp_path, monkeypatch):
+    import ftcore.plugins.manager as manager
+
+    spy = PackedInputsSpy()
+    load_host = manager.load_host
+    monkeypatch.setattr(manager, "load_host", lambda *a, **k: load_host(*a, extra=[("spy", spy)], **k))
+    recipe = write_recipe(tmp_path, "causal_lm", evaluate="evaluate d.test { metrics loss }")
+    recipe.write_text(recipe.read_text().replace('format text(field: "text")', 'format text(field: "text")\n  pack true')
+                      .replace("max_length 32", "max_length 96"))
+    assert run(recipe, tmp_path / "run") == 0
+    losses = train_losses(tmp_path / "run")
+    assert losses and all(math.isfinite(l) for l in losses)
+    assert spy.seen and all(p is not None and dim == 4 for p, dim in spy.seen)  # block-diagonal, not padding
+    rows = [row for p, _ in spy.seen for row in p]
+    restarts = sum(int((row[1:] == 0).sum()) for row in rows)  # a 0 after a row's first token: a new sample
+    assert restarts >= len(rows)  # rows hold several samples, each starting again at position 0

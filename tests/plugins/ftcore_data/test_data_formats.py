@@ -60,18 +60,44 @@ def test_text_and_classification_and_seq2seq(minilm_dir):
     assert enc.labels == bert(text_target="d")["input_ids"]
 
 
-def test_packed_samples_have_the_loss_they_have_alone():
+def tiny_causal_lm(kind):
+    """A 2-layer causal LM with rotary (Llama) or absolute, learned (GPT-2) position embeddings."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=300, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-                                         attn_implementation="eager")).eval()
-    samples = [[1, 5, 6, 7, 8], [1, 9, 10], [1, 11, 12, 13, 14, 15], [1, 20, 21]]
-    labels = [[IGNORE, IGNORE, 6, 7, 8], [1, 9, 10], [1, 11, 12, 13, 14, 15], [IGNORE, 20, 21]]
-    packed = pack_rows(samples, labels, max_length=12)
+    if kind == "gpt2":
+        return GPT2LMHeadModel(GPT2Config(vocab_size=300, n_embd=32, n_layer=2, n_head=4, n_positions=64,
+                                          bos_token_id=1, eos_token_id=2, attn_implementation="eager")).eval()
+    return LlamaForCausalLM(LlamaConfig(vocab_size=300, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                        attn_implementation="eager")).eval()
+
+
+SAMPLES = [[1, 5, 6, 7, 8], [1, 9, 10], [1, 11, 12, 13, 14, 15], [1, 20, 21]]
+SAMPLE_LABELS = [[IGNORE, IGNORE, 6, 7, 8], [1, 9, 10], [1, 11, 12, 13, 14, 15], [IGNORE, 20, 21]]
+
+
+def test_packing_masks_each_samples_first_label_and_restarts_positions():
+    packed = pack_rows(SAMPLES, SAMPLE_LABELS, max_length=12)
     assert packed["seq_lens"] == [[5, 3], [6, 3]]
+    assert packed["labels"] == [[IGNORE, IGNORE, 6, 7, 8, IGNORE, 9, 10], [IGNORE, 11, 12, 13, 14, 15, IGNORE, 20, 21]]
+    rows = [{"input_ids": i, "labels": l, "seq_lens": s}
+            for i, l, s in zip(packed["input_ids"], packed["labels"], packed["seq_lens"])]
+    batch = collator_for({"packing": True, "pad_token_id": 0})(rows)
+    assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4, 0, 1, 2, 0], [0, 1, 2, 3, 4, 5, 0, 1, 2]]
+    allowed = batch["attention_mask"][0, 0] == 0  # additive mask: 0 where attention is allowed
+    assert not allowed[5:8, :5].any() and allowed[5:8, 5:8].tolist() == [[True, False, False], [True, True, False],
+                                                                           [True, True, True]]
+
+
+@pytest.mark.parametrize("kind", ["llama", "gpt2"])  # GPT-2's absolute positions expose positions that run on
+def test_packed_samples_have_the_loss_they_have_alone(kind):
+    """Every position of a packed row, the ones at sample boundaries included, has its loss alone."""
+    import torch
+
+    model = tiny_causal_lm(kind)
+    packed = pack_rows(SAMPLES, SAMPLE_LABELS, max_length=12)
     rows = [{"input_ids": i, "labels": l, "seq_lens": s}
             for i, l, s in zip(packed["input_ids"], packed["labels"], packed["seq_lens"])]
 
@@ -88,15 +114,14 @@ def test_packed_samples_have_the_loss_they_have_alone():
         alone = collator_for({"packing": False, "pad_token_id": 0})
         k = 0
         for b, row in enumerate(rows):
-            start = 0
+            expected = []
             for n in row["seq_lens"]:
-                single = token_losses(alone([{"input_ids": samples[k], "attention_mask": [1] * n,
-                                              "labels": labels[k]}]))[0]
-                got = packed_loss[b, start:start + n - 1]
-                assert torch.allclose(got.sum(), single.sum(), atol=1e-5), (attn, k)
-                assert torch.allclose(got, single, atol=1e-5)
-                start += n
+                single = token_losses(alone([{"input_ids": SAMPLES[k], "attention_mask": [1] * n,
+                                              "labels": SAMPLE_LABELS[k]}]))[0]
+                expected += single.tolist() + [0.0]  # the last token must not be asked for the next sample's first
                 k += 1
+            got = packed_loss[b, :len(expected) - 1]
+            assert got.tolist() == pytest.approx(expected[:-1], abs=1e-5), (kind, attn, b)
 
 
 HEAD = 'recipe "t" {{ seed 1 }}\nmodel {{ base "{tok}" task causal_lm max_length 64 }}\n'

@@ -84,13 +84,37 @@ def test_gradient_accumulation_equals_the_larger_batch(tmp_path):
     assert all((wa[k] - wb[k]).abs().max() < 1e-5 for k in wa)
 
 
+class WeightSpy:
+    """A plugin keeping a copy of the model's weights at every checkpoint (the engine wraps this very model)."""
+
+    def __init__(self):
+        self.model, self.at, self.dtypes = None, {}, []
+
+    @hookimpl
+    def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
+        self.model = model
+        return None
+
+    @hookimpl
+    def ftcore_train_step_end(self, step, total, metrics):
+        self.dtypes.append({str(p.dtype) for p in self.model.parameters()})
+
+    @hookimpl
+    def ftcore_checkpoint_saved(self, path, step):
+        self.at[path.name] = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+
 def test_early_stopping_stops_and_restores_the_best_checkpoint(tmp_path):
     early = {"patience": 2, "metric": "loss", "mode": "min", "min_delta": 10.0}  # nothing improves by 10
-    summary = train(tmp_path, "run", params(eval_every=1, epochs=5, early_stop=early))
+    spy = WeightSpy()
+    summary = train(tmp_path, "run", params(eval_every=1, epochs=5, early_stop=early), hook=host_with(spy).hook)
     assert summary["stopped_early"] and summary["steps"] == 3
     assert summary["best_checkpoint"] == "step-0000001" and summary["restored"] == "step-0000001"
     ckpts = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir() if p.name.startswith("step-"))
     assert "step-0000001" in ckpts  # the best is kept besides the newest
+    best, last, final = spy.at["step-0000001"], spy.at["step-0000003"], weights(tmp_path / "run")
+    assert not bool((best["classifier.weight"] == last["classifier.weight"]).all())  # training moved on after 1
+    assert "classifier.weight" in final and all(bool((final[k] == best[k]).all()) for k in final)
 
 
 class Spy:
@@ -106,7 +130,7 @@ class Spy:
 
     @hookimpl
     def ftcore_train_step_end(self, step, total, metrics):
-        self.calls.append(("step", step, total, round(metrics["loss"], 3) > 0))
+        self.calls.append(("step", step, total, metrics["loss"]))
         if step == self.stop_at:
             raise KeyboardInterrupt  # a killed run
 
@@ -129,9 +153,48 @@ def test_run_time_hooks_fire(tmp_path):
     spy = Spy()
     train(tmp_path, "run", params(eval_every=3, checkpoint_every=3), hook=host_with(spy).hook, n=24)
     assert spy.calls[0] == ("build_engine", 4)
-    assert [c[:3] for c in spy.calls if c[0] == "step"] == [("step", i, 6) for i in range(1, 7)]
+    steps = [c for c in spy.calls if c[0] == "step"]
+    assert [c[:3] for c in steps] == [("step", i, 6) for i in range(1, 7)]
+    assert [c[3] for c in steps] == losses(tmp_path / "run")  # the loss the hook sees is the one logged
     assert ("eval", 3, "eval", ["accuracy", "f1", "loss"]) in spy.calls
     assert ("checkpoint", 6, "step-0000006", True) in spy.calls
+
+
+class CountingEngine:
+    """An engine a plugin returns from ftcore_build_engine: DeepSpeed's, counting the optimizer steps."""
+
+    def __init__(self, inner):
+        self.inner, self.steps = inner, 0
+
+    def __call__(self, *args, **kwargs):
+        return self.inner(*args, **kwargs)
+
+    def step(self):
+        self.steps += 1
+        self.inner.step()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class EngineBuilder:
+    """A plugin that builds the engine itself: the first non-None result must be the engine that trains."""
+
+    def __init__(self):
+        self.engine = None
+
+    @hookimpl
+    def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
+        from ftcore_train.engine import build_engine
+
+        self.engine = CountingEngine(build_engine(model, config, param_groups, lr_lambda))
+        return self.engine
+
+
+def test_a_plugin_engine_from_ftcore_build_engine_is_the_one_that_trains(tmp_path):
+    builder = EngineBuilder()
+    summary = train(tmp_path, "run", params(accumulate=2), hook=host_with(builder).hook, n=24)
+    assert summary["steps"] == 3 and builder.engine.steps == 6  # 3 optimizer steps of 2 micro-batches
 
 
 def test_a_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
@@ -148,6 +211,9 @@ def test_a_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
 
 def test_bf16_trains_on_cpu_under_zero_2(tmp_path):
     s = dsconfig.Settings(zero=2, batch=4, lr=1e-3, precision="bf16")
-    summary = train(tmp_path, "bf16", params(settings=s.to_json(), deepspeed=dsconfig.generate(s)), n=16)
-    assert summary["steps"] == 4 and all(l == l for l in losses(tmp_path / "bf16"))
+    spy = WeightSpy()
+    summary = train(tmp_path, "bf16", params(settings=s.to_json(), deepspeed=dsconfig.generate(s)), n=16,
+                    hook=host_with(spy).hook)
+    assert summary["steps"] == 4 and summary["zero"] == 2 and all(l == l for l in losses(tmp_path / "bf16"))
+    assert spy.dtypes == [{"torch.bfloat16"}] * 4  # the weights the forward pass used, at every step
     assert weights(tmp_path / "bf16")["classifier.weight"].dtype.is_floating_point

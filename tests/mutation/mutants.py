@@ -1,0 +1,117 @@
+"""The mutation cases: small deliberate bugs in the code behind the headline claims, and the tests that catch them.
+
+Each :class:`Mutant` replaces snippets of source (each must occur exactly once in its file) and
+names the tests that must fail with the mutant in place. :mod:`runner` applies a mutant to a copy
+of the repository, never to the working tree. When the code changes so that a snippet is gone,
+``tests/mutation/test_registry.py`` fails in the default suite: update the snippet to the new code
+(keeping the same bug), not the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``old`` (present exactly once in ``path``, relative to the repository root) by ``new``."""
+
+    path: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A named bug: its edits, the claim it breaks, and the test node ids that must fail."""
+
+    name: str
+    claim: str
+    edits: tuple[Edit, ...]
+    tests: tuple[str, ...]
+
+
+LOOP = "plugins/ftcore_train/loop.py"
+TRAIN_LOOP_TESTS = "tests/plugins/ftcore_train/test_train_loop.py"
+FORMATS_TESTS = "tests/plugins/ftcore_data/test_data_formats.py"
+
+MUTANTS: tuple[Mutant, ...] = (
+    # ---- training loop
+    Mutant(
+        "early_stop_restores_no_weights",
+        "early stopping restores the best checkpoint's weights (not just its name in the summary)",
+        (Edit(LOOP, "checkpoints.load(self.engine, best, self.rank, module_only=True)",
+              "None  # mutant: the best weights are never loaded"),),
+        (f"{TRAIN_LOOP_TESTS}::test_early_stopping_stops_and_restores_the_best_checkpoint",),
+    ),
+    Mutant(
+        "optimizer_steps_every_micro_batch",
+        "gradient accumulation 4 x 2 equals a batch of 8",
+        (Edit(LOOP, "            self.engine.step()\n",
+              "            self.engine.step()\n"
+              "            if len(batches) > 1:  # mutant: the optimizer also steps on every micro-batch\n"
+              "                self.engine.optimizer.step()\n"),),
+        (f"{TRAIN_LOOP_TESTS}::test_gradient_accumulation_equals_the_larger_batch",),
+    ),
+    Mutant(
+        "bf16_silently_dropped",
+        "bf16 trains in bf16: the parameters the forward pass uses are bf16 at every step",
+        (Edit(LOOP, '        if s.precision == "bf16":\n            model = model.to(torch.bfloat16)',
+              '        config["bf16"] = {"enabled": False}  # mutant: fp32 although the recipe says bf16\n'
+              '        if False:\n            model = model.to(torch.bfloat16)'),),
+        (f"{TRAIN_LOOP_TESTS}::test_bf16_trains_on_cpu_under_zero_2",),
+    ),
+    Mutant(
+        "step_hook_gets_a_wrong_loss",
+        "ftcore_train_step_end receives the step's loss as logged",
+        (Edit(LOOP, 'metrics={"loss": loss, "lr": lr}, run_dir=self.run_dir)',
+              'metrics={"loss": round(loss, 2), "lr": lr}, run_dir=self.run_dir)  # mutant'),),
+        (f"{TRAIN_LOOP_TESTS}::test_run_time_hooks_fire",),
+    ),
+    Mutant(
+        "plugin_engine_ignored",
+        "the first non-None result of ftcore_build_engine is the engine that trains",
+        (Edit(LOOP, "        if engine is None:\n            from ftcore_train.engine import build_engine",
+              "        if True:  # mutant: the plugin's engine is thrown away\n"
+              "            from ftcore_train.engine import build_engine"),),
+        (f"{TRAIN_LOOP_TESTS}::test_a_plugin_engine_from_ftcore_build_engine_is_the_one_that_trains",),
+    ),
+    # ---- packing
+    Mutant(
+        "packing_first_label_kept",
+        "a packed sample's first label is -100: its first token is never predicted from the previous sample",
+        (Edit("plugins/ftcore_data/packing.py", "cur_labels = cur_labels + [IGNORE] + list(labels[1:])",
+              "cur_labels = cur_labels + list(labels)  # mutant"),),
+        (f"{FORMATS_TESTS}::test_packing_masks_each_samples_first_label_and_restarts_positions",
+         f"{FORMATS_TESTS}::test_packed_samples_have_the_loss_they_have_alone"),
+    ),
+    Mutant(
+        "packed_positions_run_on",
+        "position ids restart at 0 for each packed sample (a model with absolute positions sees the difference)",
+        (Edit("plugins/ftcore_data/collate.py", "positions[b, start:start + n] = torch.arange(n)",
+              "positions[b, start:start + n] = torch.arange(start, start + n)  # mutant"),),
+        (f"{FORMATS_TESTS}::test_packed_samples_have_the_loss_they_have_alone",),
+    ),
+    Mutant(
+        "packed_attention_crosses_samples",
+        "attention in a packed row stays within each sample",
+        (Edit("plugins/ftcore_data/collate.py", "allowed[b, 0, start:start + n, start:start + n] = causal[:n, :n]",
+              "allowed[b, 0, start:start + n, :start + n] = causal[start:start + n, :start + n]  # mutant"),),
+        (f"{FORMATS_TESTS}::test_packed_samples_have_the_loss_they_have_alone",),
+    ),
+    Mutant(
+        "training_ignores_packing",
+        "training on packed rows feeds the model restarting positions and the block-diagonal mask",
+        (Edit("plugins/ftcore_train/batching.py", "return collator_for(info, tokenizer, dtype)",
+              'return collator_for({**info, "packing": False}, tokenizer, dtype)  # mutant'),),
+        ("tests/runtime/test_run_e2e.py::test_causal_lm_trains_on_packed_rows",),
+    ),
+    # ---- ZeRO agreement
+    Mutant(
+        "run_drops_set_overrides",
+        "the ZeRO agreement tests compare the stages they name, not a run with itself",
+        (Edit("ftcore/runtime/run.py", "compile_recipe(recipe_path, list(overrides), host=host)",
+              "compile_recipe(recipe_path, [], host=host)  # mutant: --set is ignored"),),
+        ("tests/runtime/test_run_e2e.py::test_zero_stages_agree_in_one_process",),
+    ),
+)
