@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 
 def free_port() -> int:
@@ -61,7 +61,20 @@ def worker_env(nproc: int) -> dict[str, str]:
 
 
 def launch_workers(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: Sequence[str], *, resume: bool,
-                   nproc: Optional[int], hostfile: Optional[str]) -> int:
-    """Run the train stage in ``nproc`` processes (or per ``hostfile``); returns the launcher's exit status."""
+                   nproc: Optional[int], hostfile: Optional[str], output: Optional[Callable[[str], None]] = None) -> int:
+    """Run the train stage in ``nproc`` processes (or per ``hostfile``); returns the launcher's exit status.
+
+    With ``output``, the launcher's and workers' standard output and error come back through a
+    pipe, one line per call. The workers' libraries start with their progress bars off.
+    """
+    from ftcore.runtime.capture import quiet_environment
+
     cmd = launcher_command(nproc, hostfile, worker_args(recipe_path, run_dir, cache_dir, overrides, resume))
-    return subprocess.call(cmd, env=worker_env(nproc or 1))
+    env = quiet_environment(worker_env(nproc or 1))
+    if output is None:
+        return subprocess.call(cmd, env=env)
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          encoding="utf-8", errors="replace", bufsize=1) as proc:
+        for line in proc.stdout:
+            output(line)
+        return proc.wait()

@@ -2,6 +2,10 @@
 
 It compiles the recipe again, checks its fingerprints against the run's manifest, loads the
 prepared stages the train stage reads from the stage cache, and runs the train stage.
+
+Its standard output goes back to ``ftcore run`` through a pipe: the lines of ftcore's console
+(rank 0's display, every rank's errors) are marked and shown; every other line is other
+libraries' output, which ``ftcore run`` writes to ``run.log``.
 """
 
 from __future__ import annotations
@@ -37,10 +41,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from ftcore.runtime.executor import import_impl, load_stage_outputs
     from ftcore.runtime.hashing import fingerprint_with_content
 
+    from rich.console import Console
+
+    from ftcore.runtime.capture import MarkedStream, disable_progress_bars, quiet_environment
+
     args = parse_args(argv)
     rank = int(os.environ.get("RANK", "0"))
     run_dir = Path(args.run_dir)
+    quiet_environment()
+    marked = Console(file=MarkedStream(sys.stdout), force_terminal=False, highlight=False, soft_wrap=True)
+    say = lambda m: marked.print(m, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     try:
+        disable_progress_bars()
         host = load_host()
         recipe, graph = compile_recipe(args.recipe, args.set, host=host)
         fingerprint_with_content(graph)
@@ -60,11 +72,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for name, ref in stage.inputs.items():
             sid, _, out = ref.rpartition(".")
             inputs[name] = outputs[sid][out]
-        console = None
-        if rank == 0:
-            from rich.console import Console
-
-            console = Console(stderr=True)
+        console = marked if rank == 0 else None
         out_dir = run_dir / "stages" / stage.id
         out_dir.mkdir(parents=True, exist_ok=True)
         ctx = StageContext(output_dir=out_dir, cache_dir=cache, run_dir=run_dir, seed=seed, recipe=recipe,
@@ -72,15 +80,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                            stage_id=stage.id)
         import_impl(stage.impl).run(stage, inputs, ctx)
     except RunError as exc:
-        print(f"[rank {rank}] " + exc.render(), file=sys.stderr)
+        say(f"[rank {rank}] " + exc.render())
         return 1
     except PluginError as exc:
-        print(f"[rank {rank}] " + exc.render(), file=sys.stderr)
+        say(f"[rank {rank}] " + exc.render())
         return 5
     except RecipeError as err:
         from ftcore.lang.diagnostics import render_all
 
-        print(render_all(err.diagnostics, getattr(err, "sources", None)), file=sys.stderr)
+        say(render_all(err.diagnostics, getattr(err, "sources", None)))
         return 2
     return 0
 
