@@ -8,6 +8,7 @@ recipe. :class:`RecipeError` carries the whole list out to the command line.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -62,6 +63,18 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> Optional[str]:
     if not close:  # short names: one typo ("rl" for "lr", "f2" for "f1") is below difflib's cutoff
         close = [c for c in pool if _one_edit_apart(word, c)][:1]
     return f'did you mean "{close[0]}"?' if close else None
+
+
+_DID_YOU_MEAN = re.compile(r'did you mean "([^"\\]+)"\?')
+
+
+def suggested_name(hint: Optional[str]) -> Optional[str]:
+    """The name a :func:`did_you_mean` hint suggests (``did you mean "rouge"?`` gives ``rouge``), or None.
+
+    Editors offer it as a quick fix that replaces the misspelled name.
+    """
+    match = _DID_YOU_MEAN.search(hint or "")
+    return match.group(1) if match else None
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

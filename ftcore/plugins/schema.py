@@ -333,10 +333,18 @@ class Choice(ParamType):
 
 
 class Reference(ParamType):
-    """A dotted name pointing at something the recipe defines (``tickets.test``, ``eval.loss``)."""
+    """A dotted name pointing at something the recipe defines (``tickets.test``, ``eval.loss``).
 
-    def __init__(self, what: str = "a reference"):
+    ``block`` and ``members`` declare what it may name, for editors' completion and ``ftcore
+    schema``: the label of a ``block`` block (``tickets`` of ``data tickets``), followed by one of
+    ``members`` when given (``tickets.test``). Whether the name exists is still checked by the
+    declaring plugin's rules.
+    """
+
+    def __init__(self, what: str = "a reference", block: Optional[str] = None, members: Sequence[str] = ()):
         self.description = what
+        self.block = block
+        self.members = tuple(members)
 
     def convert(self, value, ctx):
         if isinstance(value, ast.Ref):

@@ -36,10 +36,12 @@ METRICS = [
 
 COMPUTED = ("accuracy", "f1", "precision", "recall", "loss", "perplexity")
 
+SPLITS = ("train", "eval", "test")
+
 EVALUATE_BLOCK = BlockSpec(
     name="evaluate",
     help="Metrics to report on a held-out split after training.",
-    label=Reference("a data split such as tickets.test"),
+    label=Reference("a data split such as tickets.test", block="data", members=SPLITS),
     label_required=True,
     label_help="the split to evaluate, as <data block>.<split>: evaluate tickets.test { ... }",
     multiple=True,
@@ -61,8 +63,6 @@ def ftcore_register_components(register):
         impl = "ftcore_train.scores:summarize" if name in COMPUTED else None
         register.component("metric", name, params, help, impl=impl, tasks=tasks)
 
-
-SPLITS = ("train", "eval", "test")
 
 
 @hookimpl

@@ -36,7 +36,7 @@ TRAIN_BLOCK = BlockSpec(
     name="train",
     help="How the model is trained: length, batch, optimizer, schedule, precision, engine, evaluation, checkpoints.",
     attrs=(
-        AttrSpec.single("data", Reference("a data block's label"), None,
+        AttrSpec.single("data", Reference("a data block's label", block="data"), None,
                         "The data block to train on (default: the recipe's only data block)."),
         AttrSpec.single("epochs", Integer(min=1), 1, "Passes over the training split."),
         AttrSpec.single("max_steps", Integer(min=1), None, "Stop after this many optimizer steps (overrides epochs)."),
