@@ -216,6 +216,20 @@ def cmd_schema(args) -> int:
     return EXIT_PLUGIN if host.registry.conflicts else EXIT_OK
 
 
+def cmd_new_plugin(args) -> int:
+    """Write a ready-to-publish plugin distribution for one component kind (see ftcore.scaffold)."""
+    from ftcore.scaffold import ScaffoldError, new_plugin
+
+    try:
+        root = new_plugin(args.name, args.kind, Path(args.dir))
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_RECIPE
+    print(f"wrote {root}")
+    print(f"next: cd {root} && pip install -e '.[test]' && python -m pytest -q")
+    return EXIT_OK
+
+
 def cmd_run(args) -> int:
     """Run a recipe: prepare the data, train on DeepSpeed, evaluate and export; print where the run is."""
     from ftcore.runtime.run import run_command
@@ -372,6 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the recipe)")
     _add_output_options(p)
     _add_set(p)
+
+    p = add("new-plugin", cmd_new_plugin, "write a new plugin distribution, ready to test and publish")
+    p.add_argument("name", metavar="NAME", help="the plugin's name; the distribution is called ftcore-NAME")
+    p.add_argument("--kind", required=True, choices=("source", "cleaner", "format", "metric", "exporter", "hook",
+                                                     "block"), help="what the plugin provides")
+    p.add_argument("--dir", default=".", metavar="DIR", help="where to create the folder ftcore-NAME (default: here)")
 
     p = add("describe", cmd_describe, "show a block's or component's parameters and help")
     p.add_argument("name", metavar="NAME", help="a block (train), a component (jsonl) or kind:name (metric:f1)")
