@@ -25,7 +25,7 @@ def _console(console):
 
 def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optional[str] = None, resume: bool = False,
                 nproc: Optional[int] = None, hostfile: Optional[str] = None, console=None,
-                cache_dir: Optional[str] = None) -> int:
+                cache_dir: Optional[str] = None, allow_changes: bool = False) -> int:
     """Run a recipe end to end; returns the exit status (0 ok, 1 the run failed, 2 the recipe is wrong).
 
     ``resume`` continues the run in ``out`` from its newest complete checkpoint; ``nproc`` /
@@ -37,6 +37,9 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
     from ftcore.runtime.errors import RunError
 
     console = _console(console)
+    if allow_changes and not resume:
+        console.print("error: --allow-changes only applies with --resume", markup=False, soft_wrap=True)
+        return EXIT_RECIPE
     if resume and not out:
         console.print("error: --resume needs --out DIR, the run directory to continue", markup=False, soft_wrap=True)
         return EXIT_RECIPE
@@ -53,16 +56,18 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
         console.print(render_all(recipe.warnings, recipe.sources), markup=False, highlight=False, soft_wrap=True)
     try:
         return _run(recipe_path, recipe, graph, host, list(overrides), out, resume, nproc, hostfile, console,
-                    cache_dir)
+                    cache_dir, allow_changes=allow_changes)
     except RunError as exc:
         console.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_RUN
 
 
-def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir) -> int:
+def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir,
+         allow_changes=False) -> int:
     from ftcore.runtime.cache import default_cache_dir
     from ftcore.runtime.errors import RunError
     from ftcore.runtime.executor import Executor, import_impl
+    from ftcore.runtime.resume_check import check_resume, data_files, training_stages
     from ftcore.runtime.rundir import build_manifest, choose_run_dir, write_json
 
     block = recipe.block("recipe")
@@ -80,12 +85,10 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
                         logger=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
     manifest = build_manifest(recipe, graph, host, seed=seed, command={
         "overrides": overrides, "nproc": nproc or 1, "hostfile": hostfile, "resume": resume, "cache": str(cache)})
+    manifest["data_files"] = data_files(graph, training_stages(manifest["graph"]))
     if resume:
-        earlier = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        if earlier["recipe"]["sha256"] != manifest["recipe"]["sha256"] or earlier.get("seed") != seed:
-            raise RunError("the recipe changed since this run started; resuming would not reproduce it",
-                           "start a new run, or restore the recipe as it was")
-        manifest["started"], manifest["resumed"] = earlier.get("started"), manifest["started"]
+        manifest = check_resume(run_dir, manifest, allow_changes=allow_changes,
+                                say=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
     write_json(run_dir / "manifest.json", manifest)
     train = graph.get("train")
     values: dict[str, dict[str, Any]] = {}
