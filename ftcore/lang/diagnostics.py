@@ -94,24 +94,50 @@ class SourceCache:
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def add(self, path: str, text: str) -> None:
         """Remember ``text`` as the content of ``path`` (used for files parsed from memory)."""
         self._texts[path] = text
+        self._lines.pop(path, None)
 
     def line(self, path: str, number: int) -> Optional[str]:
         """Return line ``number`` (1-based) of ``path`` without its newline, or None."""
         if path not in self._texts:
-            try:
-                self._texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+            text = read_recipe_text(path)
+            if text is None:
                 return None
-        # Only "\n" ends a line, as for the parser: str.splitlines() would also split at form
-        # feeds, "\x1c" or "\u2028" inside strings and comments, and point at the wrong line.
-        lines = self._texts[path].split("\n")
+            self._texts[path] = text
+        lines = self._lines.get(path)
+        if lines is None:
+            # Only "\n" ends a line, as for the parser: str.splitlines() would also split at form
+            # feeds, "\x1c" or "\u2028" inside strings and comments, and point at the wrong line.
+            # Split once per file: a recipe with thousands of diagnostics must not split it each time.
+            lines = self._lines[path] = self._texts[path].split("\n")
         if 1 <= number <= len(lines):
             return lines[number - 1].rstrip("\r")
         return None
+
+
+QUOTABLE_BYTES = 1 << 20
+
+
+def read_recipe_text(path: str) -> Optional[str]:
+    """The text of ``path`` if it is a regular ``.ftr`` file of at most 1 MiB, else None.
+
+    A diagnostic's span never makes ftcore quote another kind of file (a secrets file, a device).
+    """
+    p = Path(path)
+    try:
+        if p.suffix != ".ftr" or not p.is_file() or p.stat().st_size > QUOTABLE_BYTES:
+            return None
+        with open(p, "rb") as f:
+            data = f.read(QUOTABLE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > QUOTABLE_BYTES or b"\0" in data:
+        return None
+    return data.decode("utf-8", errors="replace")
 
 
 def render(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) -> str:
@@ -122,19 +148,47 @@ def render(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) ->
     if color:
         tint = "\x1b[1;31m" if label == "error" else "\x1b[1;33m"
         label = f"{tint}{label}\x1b[0m"
-    out = [f"{where}{label}: {_one_line(diagnostic.message)}"]
+    out = [f"{where}{label}: {_cut(_one_line(diagnostic.message), MESSAGE_WIDTH)}"]
     if span is not None and span.line > 0:
         text = sources.line(span.path, span.line)
         if text is not None:
             text = text.replace("\t", " ")
             width = (span.end_col - span.col) if span.end_line == span.line else len(text) - span.col + 1
-            width = max(1, width)
+            text, col, width = _window(_one_line(text), span.col, max(1, width))
             gutter = f"{span.line:>4} | "
             out.append(f"{gutter}{text}")
-            out.append(" " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * width)
+            out.append(" " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^" * width)
     if diagnostic.hint:
-        out.append(f"     = help: {_one_line(diagnostic.hint)}")
+        out.append(f"     = help: {_cut(_one_line(diagnostic.hint), MESSAGE_WIDTH)}")
     return "\n".join(out)
+
+
+SOURCE_WIDTH = 100  # characters of a source line shown under a diagnostic
+MESSAGE_WIDTH = 200  # characters of a message or hint (a message may quote a value from the recipe)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """A piece of a long source line around the span: (shown text, caret column, caret width).
+
+    Lines up to :data:`SOURCE_WIDTH` are shown whole; a longer one is cut around the span with
+    ``...`` at the cut ends, and the caret is kept at most the shown width.
+    """
+    if len(text) <= SOURCE_WIDTH:
+        return text, col, width
+    width = min(width, SOURCE_WIDTH // 2)
+    start = max(0, col - 1 - SOURCE_WIDTH // 4)
+    end = min(len(text), start + SOURCE_WIDTH)
+    start = max(0, end - SOURCE_WIDTH)
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if end < len(text) else ""
+    return prefix + text[start:end] + suffix, col - start + len(prefix), max(1, min(width, end - (col - 1)))
 
 
 def _one_line(text: str) -> str:

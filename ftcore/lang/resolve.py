@@ -16,6 +16,7 @@ from typing import Optional, Sequence, Union
 from ftcore.lang import ast
 from ftcore.lang.diagnostics import Diagnostics, SourceCache, did_you_mean
 from ftcore.lang.parser import parse
+from ftcore.lang.recipe_files import Refused, check_import, read_recipe, search_path
 
 SET_PATH = "--set"
 
@@ -50,7 +51,10 @@ def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: Source
     shown = os.path.normpath(path)
     try:
         text = unsaved[str(path.resolve())] if unsaved and str(path.resolve()) in unsaved else \
-            path.read_text(encoding="utf-8")
+            read_recipe(path, shown, imported=import_span is not None)
+    except Refused as exc:
+        diags.error(exc.message, import_span, exc.hint)
+        return None
     except UnicodeDecodeError as exc:
         diags.error(f"cannot read {shown}: it is not UTF-8 text ({exc.reason} at byte {exc.start})", import_span)
         return None
@@ -75,6 +79,11 @@ def _load(path: Path, diags: Diagnostics, files: dict[str, str], sources: Source
             chain = [name for _, name in stack[keys.index(key):]] + [os.path.normpath(target)]
             diags.error(f"import cycle: {chain[0]} imports {', which imports '.join(chain[1:])}", imp.span,
                         "remove one of these imports: a file cannot import itself, directly or not")
+            continue
+        try:
+            check_import(target, os.path.normpath(target), search_path(Path(stack[0][0])))
+        except Refused as exc:
+            diags.error(exc.message, imp.span, exc.hint)
             continue
         sub = _load(target, diags, files, sources, stack + ((key, os.path.normpath(target)),), imp.span, unsaved)
         if sub is None:

@@ -89,6 +89,13 @@ CASES = {
     "import_cycle": ({"recipe.ftr": 'import "a.ftr"\n' + OK_HEAD, "a.ftr": 'import "b.ftr"\n',
                       "b.ftr": 'import "a.ftr"\ntrain { epochs 1 }\n'}, [], 2),
     "import_missing_file": ({"recipe.ftr": 'import "base.ftr"\n' + OK_HEAD}, [], 2),
+    "import_not_a_recipe_file": ({"recipe.ftr": 'import "/proc/self/environ"\nimport "secrets.txt"\n' + OK_HEAD,
+                                  "secrets.txt": "HF_TOKEN=hf_secret\n"}, [], 2),
+    "import_outside_the_recipe_folder": ({"recipe.ftr": 'import "../shared/base.ftr"\n' + OK_HEAD}, [], 2),
+    "import_binary_file": ({"recipe.ftr": 'import "blob.ftr"\n' + OK_HEAD,
+                            "blob.ftr": "\0\1\2HF_TOKEN=hf_secret\n"}, [], 2),
+    "long_source_line_is_cut": ({"recipe.ftr": OK_HEAD + "train {  # " + "x" * 3000 + '\n  batch "' + "z" * 5000
+                                 + '"  epoch 3\n}\n'}, [], 2),
     # ---- --set
     "set_bad_syntax": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"},
                        ["--set", "train.epochs", "--set", "epochs=3", "--set", "train.batch=[1,"], 2),
