@@ -19,8 +19,8 @@ and ftcore refuses to load a plugin written for an incompatible version, naming 
   components.
 """
 
-from ftcore.api.data import (IGNORE_INDEX, Cleaner, Encoded, Format, Source, SourceContext, SourceRow, SplitMethod,
-                             rewrite_text, text_of)
+from ftcore.api.data import (IGNORE_INDEX, ArgProblem, Cleaner, Encoded, Format, Source, SourceContext, SourceRow,
+                             SplitMethod, rewrite_text, text_of)
 from ftcore.api.export import Exporter, ExportRequest
 from ftcore.api.metrics import NEEDS, EvalBatch, Metric, MetricInfo
 from ftcore.api.models import Adapter, Engine, ModelSource, Optimizer, Schedule
@@ -45,7 +45,8 @@ KIND_CONTRACTS = {
 __all__ = [
     "PLUGIN_API_VERSION", "api_problem", "hookimpl", "KIND_CONTRACTS",
     # contracts
-    "Source", "SourceRow", "SourceContext", "Cleaner", "SplitMethod", "Format", "Encoded", "IGNORE_INDEX",
+    "Source", "SourceRow", "SourceContext", "ArgProblem", "Cleaner", "SplitMethod", "Format", "Encoded",
+    "IGNORE_INDEX",
     "text_of", "rewrite_text", "Metric", "EvalBatch", "MetricInfo", "NEEDS", "ModelSource", "Adapter",
     "Optimizer", "Schedule", "Engine", "Exporter", "ExportRequest",
     # declarations

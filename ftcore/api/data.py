@@ -16,6 +16,11 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
 IGNORE_INDEX = -100
 """The label of a token that carries no loss (PyTorch's ``ignore_index``)."""
 
+ArgProblem = tuple[str, Optional[str], Optional[str]]
+"""A problem a component finds in its arguments before anything runs: ``(message, argument name
+or None, hint or None)``. ``ftcore check`` reports it at the argument's position in the recipe
+(the component's own position when the name is None), as :meth:`Exporter.check` does."""
+
 
 # ------------------------------------------------------------------------------------ sources
 
@@ -66,6 +71,12 @@ class Source(ABC):
     def read(self, args: Mapping[str, Any], ctx: SourceContext) -> Iterable[SourceRow]:
         """Yield every row of the source described by ``args`` (the recipe's checked arguments)."""
 
+    def check(self, args: Mapping[str, Any]) -> list[ArgProblem]:
+        """Problems with ``args`` knowable before reading (see :data:`ArgProblem`). Default: none.
+
+        File-path parameters declared with :class:`~ftcore.api.FilePath` are checked already."""
+        return []
+
     def describe(self, args: Mapping[str, Any]) -> str:
         """How the load report names this source (default: its first path or ``name`` argument)."""
         for value in args.values():
@@ -108,6 +119,12 @@ class Cleaner(ABC):
     def apply(self, values: Sequence[Any]) -> list[Any]:
         """Keep-flags (filter) or new values (rewrite) for a batch of the field's values."""
 
+    @classmethod
+    def check(cls, args: Mapping[str, Any]) -> list[ArgProblem]:
+        """Problems with ``args`` knowable before cleaning, e.g. a pattern that does not compile
+        (see :data:`ArgProblem`). Called on the class, without a tokenizer. Default: none."""
+        return []
+
 
 def text_of(value: Any) -> str:
     """The text a filter looks at: the string, or a conversation's contents joined by newlines."""
@@ -135,10 +152,25 @@ class SplitMethod(ABC):
     each row when the method declares one (``stratify`` values otherwise, or None).
     """
 
+    takes_stratify: bool = True
+    """False when the method cannot honour ``stratify`` (it assigns rows by its own field):
+    ``ftcore check`` then reports a stratified split that uses it."""
+
+    takes_counts: bool = True
+    """False when the method cannot cut exact counts (a hash split takes percentages only):
+    ``ftcore check`` then reports shares written as counts."""
+
     @abstractmethod
     def assign(self, n: int, shares: Mapping[str, Any], seed: int, args: Mapping[str, Any],
                values: Optional[Sequence[str]] = None) -> dict[str, list[int]]:
-        """Row indices per split name."""
+        """Row indices per split name.
+
+        Raise :class:`~ftcore.api.RunError` when the rows cannot be split as asked (more
+        held-out rows asked for than there are)."""
+
+    def check(self, args: Mapping[str, Any]) -> list[ArgProblem]:
+        """Problems with ``args`` knowable before splitting (see :data:`ArgProblem`). Default: none."""
+        return []
 
 
 # ------------------------------------------------------------------------------------- formats
@@ -171,15 +203,31 @@ class Format(ABC):
     """
 
     causal: bool = True
-    """True when labels are per-token lists (language modelling); False for one label per row."""
+    """True for causal language modelling: ``labels`` is a per-token list aligned with
+    ``input_ids`` (``IGNORE_INDEX`` where no loss), so training rows may be packed (``pack true``).
+    False otherwise (classification, seq2seq)."""
+
+    label_kind: str = "tokens"
+    """``"tokens"`` when ``labels`` is a list of token ids (causal and seq2seq formats);
+    ``"class"`` when it is one class index per row (sequence classification)."""
 
     @abstractmethod
     def fields(self, args: Mapping[str, Any]) -> dict[str, str]:
         """The row fields the format reads and their type: ``"text"``, ``"label"``, ``"messages"``
         or ``"value"``. Runs while lowering: no heavy imports."""
 
+    def check(self, args: Mapping[str, Any]) -> list[ArgProblem]:
+        """Problems with ``args`` knowable before tokenizing, e.g. a malformed template (see
+        :data:`ArgProblem`). ``ftcore check`` calls it before :meth:`fields`. Default: none."""
+        return []
+
+    def fixed_labels(self, args: Mapping[str, Any]) -> Optional[list[str]]:
+        """The label set the arguments fix, in order, or None (every label seen). Validation
+        reports rows whose ``"label"`` field holds another value as bad rows."""
+        return None
+
     def check_tokenizer(self, tokenizer: Any, args: Mapping[str, Any]) -> Optional[str]:
-        """Why this tokenizer cannot be used (e.g. it lacks a chat template), or None."""
+        """Why this tokenizer cannot be used (e.g. it lacks a chat template), with how to fix it; or None."""
         return None
 
     def prepare(self, splits: Mapping[str, Any], args: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""Cleaning steps. Each factory takes the step's arguments (and the tokenizer) and returns a
-``(mode, function)`` pair: ``("filter", keep(value) -> bool)`` or ``("map", rewrite(value) -> value)``.
+"""The built-in cleaning steps, on the :class:`ftcore.api.Cleaner` contract.
 
-A chat field's value is a list of messages; filters look at the joined contents, rewrites apply
-to every message's content.
+Each class is the ``impl`` of the cleaner of the same name in snake case; the clean stage builds
+it with ``(args, tokenizer)`` and calls :meth:`apply` on batches of the step's field. A chat
+field's value is a list of messages: filters look at the joined contents (:func:`text_of`),
+rewrites apply to every message's content (:func:`rewrite_text`).
 """
 
 from __future__ import annotations
@@ -10,29 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Any, Callable
+from typing import Any, Sequence
+
+from ftcore.api import Cleaner, rewrite_text, text_of
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
-
-
-def text_of(value: Any) -> str:
-    """The text a filter looks at: the string, or a conversation's contents joined by newlines."""
-    if isinstance(value, list):
-        return "\n".join(m["content"] for m in value)
-    return value or ""
-
-
-def rewrite(value: Any, fn: Callable[[str], str]) -> Any:
-    """Apply ``fn`` to a string, or to every message's content."""
-    if isinstance(value, list):
-        return [{"role": m["role"], "content": fn(m["content"])} for m in value]
-    return fn(value) if value is not None else value
-
-
-def drop_empty(args, tokenizer=None):
-    """Keep rows whose field has non-whitespace text."""
-    return "filter", lambda v: bool(text_of(v).strip())
 
 
 def normalized(text: str) -> str:
@@ -40,63 +24,119 @@ def normalized(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def dedupe(args, tokenizer=None):
-    """Keep the first row of each distinct value (stateful: run in one process)."""
-    seen: set[bytes] = set()
-    norm = normalized if args.get("normalize") else (lambda t: t)
+class DropEmpty(Cleaner):
+    """Keep rows whose field has non-whitespace text."""
 
-    def keep(value):
-        key = hashlib.blake2b(norm(text_of(value)).encode("utf-8"), digest_size=16).digest()
-        if key in seen:
-            return False
-        seen.add(key)
-        return True
-
-    return "filter", keep
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True for every value with text."""
+        return [bool(text_of(v).strip()) for v in values]
 
 
-def min_chars(args, tokenizer=None):
+class Dedupe(Cleaner):
+    """Keep the first row of each distinct value; stateful, so the stage runs it in one process, in order."""
+
+    stateful = True
+
+    def __init__(self, args, tokenizer=None):
+        super().__init__(args, tokenizer)
+        self.seen: set[bytes] = set()
+        self.norm = normalized if self.args.get("normalize") else (lambda t: t)
+
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True for a value not seen before (in this batch or an earlier one)."""
+        keep = []
+        for value in values:
+            key = hashlib.blake2b(self.norm(text_of(value)).encode("utf-8"), digest_size=16).digest()
+            keep.append(key not in self.seen)
+            self.seen.add(key)
+        return keep
+
+
+class MinChars(Cleaner):
     """Keep rows with at least ``limit`` characters."""
-    return "filter", lambda v: len(text_of(v)) >= args["limit"]
+
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True for values of ``limit`` characters or more."""
+        return [len(text_of(v)) >= self.args["limit"] for v in values]
 
 
-def max_chars(args, tokenizer=None):
+class MaxChars(Cleaner):
     """Keep rows with at most ``limit`` characters."""
-    return "filter", lambda v: len(text_of(v)) <= args["limit"]
+
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True for values of ``limit`` characters or fewer."""
+        return [len(text_of(v)) <= self.args["limit"] for v in values]
 
 
-def max_tokens(args, tokenizer=None):
-    """Keep rows with at most ``limit`` tokens (no special tokens counted)."""
-    if tokenizer is None:
-        raise ValueError("max_tokens needs the tokenizer")
-    return "filter", lambda v: len(tokenizer(text_of(v), add_special_tokens=False)["input_ids"]) <= args["limit"]
+class MaxTokens(Cleaner):
+    """Keep rows with at most ``limit`` tokens (special tokens not counted); registered with ``needs_tokenizer``."""
+
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True for values of ``limit`` tokens or fewer."""
+        if not values:
+            return []
+        ids = self.tokenizer([text_of(v) for v in values], add_special_tokens=False)["input_ids"]
+        return [len(i) <= self.args["limit"] for i in ids]
 
 
-def keep_regex(args, tokenizer=None):
-    """Keep rows whose field matches ``pattern``."""
-    pattern = re.compile(args["pattern"])
-    return "filter", lambda v: pattern.search(text_of(v)) is not None
+class _Regex(Cleaner):
+    """A filter on whether ``pattern`` matches anywhere in the text."""
+
+    keep_matches = True
+
+    @classmethod
+    def check(cls, args):
+        """The pattern must compile."""
+        try:
+            re.compile(args["pattern"])
+        except re.error as exc:
+            return [(f"invalid regular expression: {exc}", "pattern", "see Python's re module syntax")]
+        return []
+
+    def apply(self, values: Sequence[Any]) -> list[bool]:
+        """True where a match is what the step keeps."""
+        pattern = re.compile(self.args["pattern"])
+        return [(pattern.search(text_of(v)) is not None) == self.keep_matches for v in values]
 
 
-def drop_regex(args, tokenizer=None):
+class KeepRegex(_Regex):
+    """Keep only rows whose field matches ``pattern``."""
+
+
+class DropRegex(_Regex):
     """Drop rows whose field matches ``pattern``."""
-    pattern = re.compile(args["pattern"])
-    return "filter", lambda v: pattern.search(text_of(v)) is None
+
+    keep_matches = False
 
 
-def normalize_unicode(args, tokenizer=None):
+class NormalizeUnicode(Cleaner):
     """Rewrite the field in Unicode normal form ``form``."""
-    form = args.get("form") or "NFKC"
-    return "map", lambda v: rewrite(v, lambda t: unicodedata.normalize(form, t))
+
+    mode = "rewrite"
+
+    def apply(self, values: Sequence[Any]) -> list[Any]:
+        """Every value in the normal form."""
+        form = self.args.get("form") or "NFKC"
+        return [rewrite_text(v, lambda t: unicodedata.normalize(form, t)) for v in values]
 
 
-def mask_emails(args, tokenizer=None):
+class MaskEmails(Cleaner):
     """Replace e-mail addresses with ``replacement``."""
-    repl = args.get("replacement", "[EMAIL]")
-    return "map", lambda v: rewrite(v, lambda t: EMAIL.sub(repl, t))
+
+    mode = "rewrite"
+
+    def apply(self, values: Sequence[Any]) -> list[Any]:
+        """Every value with its addresses replaced."""
+        repl = self.args.get("replacement", "[EMAIL]")
+        return [rewrite_text(v, lambda t: EMAIL.sub(repl, t)) for v in values]
 
 
-def mask_phones(args, tokenizer=None):
+class MaskPhones(Cleaner):
     """Replace phone numbers with ``replacement``."""
-    repl = args.get("replacement", "[PHONE]")
-    return "map", lambda v: rewrite(v, lambda t: PHONE.sub(repl, t))
+
+    mode = "rewrite"
+
+    def apply(self, values: Sequence[Any]) -> list[Any]:
+        """Every value with its phone numbers replaced."""
+        repl = self.args.get("replacement", "[PHONE]")
+        return [rewrite_text(v, lambda t: PHONE.sub(repl, t)) for v in values]

@@ -1,7 +1,8 @@
 """Which row fields a data block needs, and of which type: what validation checks.
 
 Pure Python, used at lowering time: the validate stage's parameters list every field the format,
-the cleaners and the split read, so validation checks exactly what later stages rely on.
+the cleaners and the split read, so validation checks exactly what later stages rely on. The
+format says which fields it reads (:meth:`ftcore.api.Format.fields`).
 """
 
 from __future__ import annotations
@@ -33,35 +34,15 @@ def template_fields(template: str) -> list[str]:
     return names
 
 
-def format_fields(name: str, args: Mapping[str, Any]) -> dict[str, str]:
-    """The fields a format reads, with their types."""
-    if name == "classification":
-        out = {args["text"]: "text", args["label"]: "label"}
-        if args.get("text_pair"):
-            out[args["text_pair"]] = "text"
-        return out
-    if name == "instruction":
-        out = {f: "text" for f in template_fields(args["template"])}
-        out[args["completion"]] = "text"
-        return out
-    if name == "chat":
-        return {args["messages"]: "messages"}
-    if name == "seq2seq":
-        return {args["source"]: "text", args["target"]: "text"}
-    if name == "text":
-        return {args["field"]: "text"}
-    return {}
-
-
-def needed_fields(format_name: str, format_args: Mapping[str, Any], cleaners: list[tuple[str, Mapping]],
-                  stratify: str | None, hash_field: str | None) -> dict[str, str]:
-    """Every field the block reads: the format's, the cleaners', the stratify and hash fields."""
-    fields = dict(format_fields(format_name, format_args))
-    for _, args in cleaners:
-        field = args.get("field")
+def needed_fields(format_fields: Mapping[str, str], cleaner_fields: list[str], stratify: str | None,
+                  split_field: str | None) -> dict[str, str]:
+    """Every field the block reads: the format's (from its ``fields(args)``), the cleaners', the
+    stratify field and the split method's ``field``."""
+    fields = dict(format_fields)
+    for field in cleaner_fields:
         if field and field not in fields:
             fields[field] = "text"
-    for extra in (stratify, hash_field):
+    for extra in (stratify, split_field):
         if extra and extra not in fields:
             fields[extra] = "value"
     return fields

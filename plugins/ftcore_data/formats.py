@@ -1,28 +1,22 @@
 """Formats: how one validated row becomes ``input_ids``, ``attention_mask`` and ``labels``.
 
-Each format function takes ``(row, tokenizer, max_length, args, ctx)`` and returns an
+Each encoding function takes ``(row, tokenizer, max_length, args, ctx)`` and returns an
 :class:`Encoded`. ``ctx`` holds what a format computed once per stage (the label index). Causal
 formats put ``-100`` on the tokens that carry no loss; classification gives an integer label;
-seq2seq gives the target's ids.
+seq2seq gives the target's ids. The classes at the end put each function on the
+:class:`ftcore.api.Format` contract (the fields it reads, its label set, its tokenizer needs):
+they are the ``impl`` each format registers, and all the tokenize stage knows of a format.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-IGNORE = -100
+from ftcore.api import IGNORE_INDEX, Encoded, Format
 
+from ftcore_data.fields import template_fields
 
-@dataclass
-class Encoded:
-    """One encoded row: ids, labels (a list, or an int for classification), and what happened."""
-
-    input_ids: list[int] = field(default_factory=list)
-    labels: Any = None
-    full_length: int = 0  # length before truncation
-    truncated: bool = False
-    drop: str = ""  # why the row cannot be used, or empty
+IGNORE = IGNORE_INDEX
 
 
 def _specials(tokenizer) -> tuple[list[int], list[int]]:
@@ -113,14 +107,113 @@ def seq2seq(row, tokenizer, max_length, args, ctx, overlength="truncate") -> Enc
     return Encoded(src[:max_length], tgt[:target_max], len(src), long)
 
 
-def get(name: str):
-    """The format function called ``name``."""
-    return {"text": text, "instruction": instruction, "chat": chat, "classification": classification,
-            "seq2seq": seq2seq}[name]
-
-
 def loss_split(encoded: Encoded) -> Optional[int]:
     """Index of the first token with loss, for causal formats (None for others)."""
     if not isinstance(encoded.labels, list):
         return None
     return next((i for i, label in enumerate(encoded.labels) if label != IGNORE), None)
+
+
+def _label_order(value: str):
+    """Sort key of labels: integers numerically first, then the others as text."""
+    digits = value.lstrip("-").isdigit()
+    return (not digits, int(value) if digits else 0, value)
+
+
+class TextFormat(Format):
+    """``text(field: "text")``: plain text, loss on every token."""
+
+    def fields(self, args):
+        """The text field."""
+        return {args["field"]: "text"}
+
+    def encode(self, row, tokenizer, max_length, args, state, overlength="truncate"):
+        """See :func:`text`."""
+        return text(row, tokenizer, max_length, args, state, overlength)
+
+
+class InstructionFormat(Format):
+    """``instruction(template: ..., completion: ...)``: loss only on the completion."""
+
+    def check(self, args):
+        """The template's placeholders must be field names."""
+        try:
+            template_fields(args["template"])
+        except ValueError as exc:
+            return [(f"bad instruction template: {exc}", "template", None)]
+        return []
+
+    def fields(self, args):
+        """Every template placeholder and the completion field."""
+        out = {f: "text" for f in template_fields(args["template"])}
+        out[args["completion"]] = "text"
+        return out
+
+    def encode(self, row, tokenizer, max_length, args, state, overlength="truncate"):
+        """See :func:`instruction`."""
+        return instruction(row, tokenizer, max_length, args, state, overlength)
+
+
+class ChatFormat(Format):
+    """``chat(messages: "messages")``: a conversation through the tokenizer's chat template."""
+
+    def fields(self, args):
+        """The messages field."""
+        return {args["messages"]: "messages"}
+
+    def check_tokenizer(self, tokenizer, args):
+        """The tokenizer must have a chat template."""
+        if getattr(tokenizer, "chat_template", None):
+            return None
+        return ("format chat needs a tokenizer with a chat template, and this one has none: use a chat "
+                "model's tokenizer, or the instruction format with a template")
+
+    def encode(self, row, tokenizer, max_length, args, state, overlength="truncate"):
+        """See :func:`chat`."""
+        return chat(row, tokenizer, max_length, args, state, overlength)
+
+
+class ClassificationFormat(Format):
+    """``classification(text: ..., label: ...)``: one class index per row."""
+
+    causal = False
+    label_kind = "class"
+
+    def fields(self, args):
+        """The text (and pair) fields and the label field."""
+        out = {args["text"]: "text", args["label"]: "label"}
+        if args.get("text_pair"):
+            out[args["text_pair"]] = "text"
+        return out
+
+    def fixed_labels(self, args):
+        """The ``labels`` argument, when given."""
+        return list(args.get("labels") or []) or None
+
+    def prepare(self, splits: Mapping[str, Any], args) -> dict[str, Any]:
+        """The label set (the ``labels`` argument, or every label seen, sorted) and its index."""
+        names = self.fixed_labels(args)
+        if names is None:
+            seen: set[str] = set()
+            for rows in splits.values():
+                seen.update(rows.unique(args["label"]))
+            names = sorted(seen, key=_label_order)
+        return {"label_names": names, "label_index": {n: i for i, n in enumerate(names)}}
+
+    def encode(self, row, tokenizer, max_length, args, state, overlength="truncate"):
+        """See :func:`classification`."""
+        return classification(row, tokenizer, max_length, args, state, overlength)
+
+
+class Seq2SeqFormat(Format):
+    """``seq2seq(source: ..., target: ...)``: source ids in, target ids as labels."""
+
+    causal = False
+
+    def fields(self, args):
+        """The source and target fields."""
+        return {args["source"]: "text", args["target"]: "text"}
+
+    def encode(self, row, tokenizer, max_length, args, state, overlength="truncate"):
+        """See :func:`seq2seq`."""
+        return seq2seq(row, tokenizer, max_length, args, state, overlength)

@@ -4,11 +4,13 @@ See docs/data.md for the block's reference. Nothing here imports ``datasets``, `
 or ``torch``; the stages named by ``impl`` strings do, when they run.
 """
 
-from ftcore.plugins import hookimpl
+from ftcore.api import hookimpl
 
 from ftcore_data.lowering import lower_data_block
 from ftcore_data.rules import check_data_block
 from ftcore_data.spec import register_all
+
+FTCORE_PLUGIN_API = "1.0"
 
 
 @hookimpl
@@ -19,7 +21,10 @@ def ftcore_register_components(register):
 
 @hookimpl
 def ftcore_check_recipe(recipe, registry, diagnostics):
-    """Data files exist, split shares add up, the format fits the model's task, regexes compile."""
+    """Split shares add up, the format fits the model's task, every component accepts its arguments.
+
+    Data files are checked by their ``FilePath`` parameters; each source, cleaner, split method
+    and format is asked about its arguments through its contract's ``check``."""
     for block in recipe.blocks_of("data"):
         check_data_block(block, recipe, registry, diagnostics)
         if recipe.block("model") is None:

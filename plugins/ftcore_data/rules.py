@@ -1,27 +1,17 @@
-"""Cross-block rules for ``data`` blocks, run by ``ftcore check`` (no machine-learning imports)."""
+"""Cross-block rules for ``data`` blocks, run by ``ftcore check`` (no machine-learning imports).
+
+Data files are checked where they are written, by their ``FilePath`` parameters. Every source,
+cleaner, split method and format the block names — built-in or a third party's — is asked about
+its arguments through its contract (``check``, ``fields``, ``causal``, ``takes_stratify``...),
+never by its name, and what it answers is reported at the recipe position that names it.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from ftcore.plugins.schema import BoundComponent, Portion
 
-from ftcore_data.fields import template_fields
-
-CAUSAL_FORMATS = ("instruction", "chat", "text")
-
-
-def source_path(component: BoundComponent, recipe_path: str) -> Path | None:
-    """The absolute path a file source reads, relative to the file that names it; None for ``hub``."""
-    if component.name == "hub" or "path" not in component.args:
-        return None
-    raw = Path(component.args["path"]).expanduser()
-    if raw.is_absolute():
-        return raw
-    span = component.arg_spans.get("path") or component.span
-    written_in = span.path if span is not None and span.line > 0 else recipe_path
-    return (Path(written_in).resolve().parent / raw).resolve()
+from ftcore_data import dispatch
+from ftcore_data.fields import FIELD_TYPES
 
 
 def split_sources(split: dict | None) -> dict[str, BoundComponent]:
@@ -33,43 +23,20 @@ def split_sources(split: dict | None) -> dict[str, BoundComponent]:
 
 def check_data_block(block, recipe, registry, diagnostics) -> None:
     """Every rule for one data block; problems go to ``diagnostics``."""
-    _check_sources(block, recipe, diagnostics)
-    _check_split(block, diagnostics)
+    _check_split(block, registry, diagnostics)
+    components = list(block.get("source") or []) + list(split_sources(block.get("split")).values()) + \
+        list(block.get("clean") or [])
+    for bound in components:
+        if isinstance(bound, BoundComponent):
+            found = dispatch.checked_object(bound, registry, diagnostics, block.span)
+            if found is not None:
+                dispatch.report_arg_problems(*found, bound, diagnostics, block.span)
     fmt = block.get("format")
     if isinstance(fmt, BoundComponent):
         _check_format(block, fmt, recipe, registry, diagnostics)
-    for step in block.get("clean") or []:
-        if step.name in ("keep_regex", "drop_regex"):
-            try:
-                re.compile(step.args["pattern"])
-            except re.error as exc:
-                diagnostics.error(f"invalid regular expression: {exc}",
-                                  step.arg_spans.get("pattern", step.span), "see Python's re module syntax")
 
 
-def _check_sources(block, recipe, diagnostics) -> None:
-    sources = list(block.get("source") or []) + list(split_sources(block.get("split")).values())
-    for src in sources:
-        path = source_path(src, recipe.path)
-        if path is None:
-            continue
-        span = src.arg_spans.get("path", src.span)
-        folder = src.name in ("text_files", "disk")
-        if not path.exists():
-            near = sorted(p.name for p in path.parent.glob("*"))[:8] if path.parent.is_dir() else []
-            hint = (f"files in {path.parent}: {', '.join(near)}" if near else
-                    f"the path is relative to the recipe's folder ({path.parent})")
-            diagnostics.error(f'data {"folder" if folder else "file"} "{src.args["path"]}" does not exist',
-                              span, hint)
-        elif folder and not path.is_dir():
-            diagnostics.error(f'"{src.args["path"]}" is a file; {src.name}(...) reads a folder', span,
-                              "use jsonl(...), json(...), csv(...) or parquet(...) for a single file")
-        elif not folder and path.is_dir():
-            diagnostics.error(f'"{src.args["path"]}" is a folder; {src.name}(...) reads a file', span,
-                              'use text_files("folder") or disk("folder") for a folder')
-
-
-def _check_split(block, diagnostics) -> None:
+def _check_split(block, registry, diagnostics) -> None:
     split = block.get("split")
     if not split:
         return
@@ -90,23 +57,22 @@ def _check_split(block, diagnostics) -> None:
             diagnostics.error(f"split leaves nothing for train ({shares})", span,
                               "eval and test must add up to less than 100%")
     method = split.get("by")
-    if isinstance(method, BoundComponent) and method.name == "hash":
-        if split.get("stratify"):
-            diagnostics.error("a hash split cannot be stratified", span,
-                              "remove stratify, or split at random (remove by: hash(...))")
-        if kinds == {"count"}:
-            diagnostics.error("a hash split takes percentages, not counts", span,
+    found = dispatch.checked_object(method, registry, diagnostics, span) \
+        if isinstance(method, BoundComponent) else None
+    if found is not None:
+        obj, entry = found
+        dispatch.report_arg_problems(obj, entry, method, diagnostics, span)
+        if split.get("stratify") and not obj.takes_stratify:
+            diagnostics.error(f"a {method.name} split cannot be stratified", span,
+                              f"remove stratify, or split at random (remove by: {method.name}(...))")
+        if kinds == {"count"} and not obj.takes_counts:
+            diagnostics.error(f"a {method.name} split takes percentages, not counts", span,
                               "write the shares as percentages, e.g. eval: 10%")
     if not portions and not split_sources(split) and split.get("stratify"):
         diagnostics.warning("stratify has no effect: no share is split off", span)
 
 
 def _check_format(block, fmt: BoundComponent, recipe, registry, diagnostics) -> None:
-    if fmt.name == "instruction":
-        try:
-            template_fields(fmt.args["template"])
-        except ValueError as exc:
-            diagnostics.error(f"bad instruction template: {exc}", fmt.arg_spans.get("template", fmt.span))
     model = recipe.block("model")
     task = model.get("task") if model is not None else None
     spec = registry.component("format", fmt.name)
@@ -116,13 +82,29 @@ def _check_format(block, fmt: BoundComponent, recipe, registry, diagnostics) -> 
         diagnostics.error(f'format "{fmt.name}" does not fit the model\'s task {task}', fmt.span,
                           f"formats for {task}: {', '.join(fits)}" if fits else
                           f"format {fmt.name} is for {', '.join(tasks)}")
-    if block.get("pack") and fmt.name not in CAUSAL_FORMATS:
+    found = dispatch.checked_object(fmt, registry, diagnostics, block.span)
+    if found is None:
+        return
+    obj, entry = found
+    if block.get("pack") and not obj.causal:
+        causal = [c.name for c in registry.of_kind("format") if "causal_lm" in c.meta.get("tasks", ())]
         diagnostics.error(f'pack works with causal language-model formats, not "{fmt.name}"',
-                          block.span_of("pack"), f"use pack with {', '.join(CAUSAL_FORMATS)}, or remove it")
-    split = block.get("split") or {}
-    stratify = split.get("stratify")
-    if stratify and fmt.name == "classification" and stratify != fmt.args.get("label"):
-        diagnostics.warning(f'stratify "{stratify}" is not the label field "{fmt.args.get("label")}"',
+                          block.span_of("pack"), f"use pack with {', '.join(causal)}, or remove it")
+    if not dispatch.report_arg_problems(obj, entry, fmt, diagnostics, block.span):
+        return
+    try:
+        fields = dict(dispatch.call(entry, obj.fields, entry["args"]))
+    except dispatch.PluginError as err:
+        dispatch.report_plugin_error(err, fmt, diagnostics, block.span)
+        return
+    odd = sorted({str(kind) for kind in fields.values()} - set(FIELD_TYPES))
+    if odd:
+        err = dispatch.blame(entry, f'its fields() gives the type "{odd[0]}"; a field type is one of '
+                                    f'{", ".join(FIELD_TYPES)}')
+        dispatch.report_plugin_error(err, fmt, diagnostics, block.span)
+        return
+    labels = [name for name, kind in fields.items() if kind == "label"]
+    stratify = (block.get("split") or {}).get("stratify")
+    if stratify and labels and stratify not in labels:
+        diagnostics.warning(f'stratify "{stratify}" is not the label field "{labels[0]}"',
                             block.span_of("split"), "stratify by the label to keep class shares in every split")
-
-

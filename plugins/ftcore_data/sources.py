@@ -1,9 +1,12 @@
-"""Readers for every source: each yields ``(location, error, row as JSON text)`` for every row.
+"""The built-in sources, on the :class:`ftcore.api.Source` contract.
 
-``location`` is ``path:line`` for line-based files (jsonl, csv, text) and ``path#index`` for
-row-indexed ones (json, parquet, saved and hub datasets); ``error`` is empty for a readable row,
-else why the row could not be read (invalid JSON, not valid UTF-8...). Reading problems that
-concern a whole file (it is empty, it is not JSON at all) raise :class:`RunError`.
+Each reader ``read_x(args, ctx)`` yields a :class:`~ftcore.api.SourceRow` for every row: its
+location (``path:line`` for line-based files — jsonl, csv, text — and ``path#index`` for
+row-indexed ones — json, parquet, saved and hub datasets), the row as JSON object text, or why
+the row could not be read (invalid JSON, not valid UTF-8...). Reading problems that concern a
+whole file (it is empty, it is not JSON at all) raise :class:`RunError`. A file parameter is
+declared with ``FilePath``: the reader finds its absolute path in ``ctx.paths`` and shows the
+path as the recipe wrote it. The classes at the end are the ``impl`` each source registers.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
-from ftcore.runtime.errors import RunError
+from ftcore.api import RunError, Source, SourceContext, SourceRow
 
-Row = tuple[str, str, str]
+Row = SourceRow
 
 
 def _decode(raw: bytes, where: str) -> tuple[str, str]:
@@ -33,9 +36,9 @@ def _require_content(path: Path, shown: str) -> None:
         raise RunError(f"{shown}:1: the file is empty", "fill it, or remove the source from the recipe")
 
 
-def read_jsonl(src: dict, stats: dict) -> Iterator[Row]:
-    """JSON Lines: one object per line; blank lines are counted in ``stats`` and skipped."""
-    path, shown = Path(src["path"]), src["args"]["path"]
+def read_jsonl(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
+    """JSON Lines: one object per line; blank lines are counted (``blank_lines``) and skipped."""
+    path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     with open(path, "rb") as f:
         for number, raw in enumerate(f, 1):
@@ -44,26 +47,26 @@ def read_jsonl(src: dict, stats: dict) -> Iterator[Row]:
             where = f"{shown}:{number}"
             text, error = _decode(raw, where)
             if error:
-                yield where, error, ""
+                yield SourceRow(where, error=error)
                 continue
             text = text.rstrip("\r\n")
             if not text.strip():
-                stats["blank_lines"] = stats.get("blank_lines", 0) + 1
+                ctx.count("blank_lines")
                 continue
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield where, f"invalid JSON: {exc.msg} at column {exc.colno}", ""
+                yield SourceRow(where, error=f"invalid JSON: {exc.msg} at column {exc.colno}")
                 continue
             if not isinstance(value, dict):
-                yield where, f"a row must be a JSON object, got {_json_kind(value)}", ""
+                yield SourceRow(where, error=f"a row must be a JSON object, got {_json_kind(value)}")
                 continue
-            yield where, "", text.strip()
+            yield SourceRow(where, text.strip())
 
 
-def read_json(src: dict, stats: dict) -> Iterator[Row]:
+def read_json(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """A JSON list of objects (or an object holding the list under ``field``)."""
-    path, shown = Path(src["path"]), src["args"]["path"]
+    path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     raw = path.read_bytes()
     text, error = _decode(raw, shown)
@@ -74,7 +77,7 @@ def read_json(src: dict, stats: dict) -> Iterator[Row]:
     except json.JSONDecodeError as exc:
         raise RunError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
                        "fix the file, or use jsonl(...) for one object per line") from None
-    field = src["args"].get("field") or ""
+    field = args.get("field") or ""
     if field:
         if not isinstance(value, dict) or field not in value:
             raise RunError(f'{shown}: the file has no top-level key "{field}"',
@@ -88,9 +91,9 @@ def read_json(src: dict, stats: dict) -> Iterator[Row]:
     for index, row in enumerate(value):
         where = f"{shown}#{index}"
         if not isinstance(row, dict):
-            yield where, f"a row must be a JSON object, got {_json_kind(row)}", ""
+            yield SourceRow(where, error=f"a row must be a JSON object, got {_json_kind(row)}")
         else:
-            yield where, "", json.dumps(row, ensure_ascii=False)
+            yield SourceRow(where, json.dumps(row, ensure_ascii=False))
 
 
 def _line_of_bad_byte(raw: bytes) -> int:
@@ -101,9 +104,9 @@ def _line_of_bad_byte(raw: bytes) -> int:
     return 1
 
 
-def read_csv(src: dict, stats: dict) -> Iterator[Row]:
+def read_csv(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """CSV with a header; a row is reported at the line it starts on."""
-    path, shown = Path(src["path"]), src["args"]["path"]
+    path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     bad_lines: dict[int, str] = {}
 
@@ -118,7 +121,7 @@ def read_csv(src: dict, stats: dict) -> Iterator[Row]:
                     text = raw.decode("utf-8", errors="replace")
                 yield text
 
-    reader = csv.reader(lines(), delimiter=src["args"].get("delimiter") or ",")
+    reader = csv.reader(lines(), delimiter=args.get("delimiter") or ",")
     try:
         header = next(reader)
     except StopIteration:
@@ -134,78 +137,78 @@ def read_csv(src: dict, stats: dict) -> Iterator[Row]:
             span_errors = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
             start = end + 1
             if not record or all(not cell.strip() for cell in record):
-                stats["blank_lines"] = stats.get("blank_lines", 0) + 1
+                ctx.count("blank_lines")
                 continue
             rows += 1
             if span_errors:
-                yield where, span_errors[0], ""
+                yield SourceRow(where, error=span_errors[0])
             elif len(record) != len(header):
-                yield where, f"expected {len(header)} fields (as in the header), got {len(record)}", ""
+                yield SourceRow(where, error=f"expected {len(header)} fields (as in the header), got {len(record)}")
             else:
-                yield where, "", json.dumps(dict(zip(header, record)), ensure_ascii=False)
+                yield SourceRow(where, json.dumps(dict(zip(header, record)), ensure_ascii=False))
     except csv.Error as exc:
         raise RunError(f"{shown}:{reader.line_num}: unreadable CSV: {exc}", "check the quoting on that line") from None
 
 
 def _rows_of_dataset(dataset, shown: str) -> Iterator[Row]:
     for index, row in enumerate(dataset):
-        yield f"{shown}#{index}", "", json.dumps(row, ensure_ascii=False, default=str)
+        yield SourceRow(f"{shown}#{index}", json.dumps(row, ensure_ascii=False, default=str))
 
 
-def read_parquet(src: dict, stats: dict) -> Iterator[Row]:
+def read_parquet(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """A Parquet file, read through ``datasets`` (memory-mapped Arrow)."""
     from datasets import Dataset
 
-    path, shown = Path(src["path"]), src["args"]["path"]
+    path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     try:
-        dataset = Dataset.from_parquet(str(path), keep_in_memory=False, cache_dir=stats.get("_work"))
+        dataset = Dataset.from_parquet(str(path), keep_in_memory=False,
+                                       cache_dir=str(ctx.work_dir) if ctx.work_dir else None)
     except Exception as exc:
         raise RunError(f"{shown}: not a readable Parquet file: {exc}") from None
     yield from _rows_of_dataset(dataset, shown)
 
 
-def read_text_files(src: dict, stats: dict) -> Iterator[Row]:
+def read_text_files(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """One row per file in a folder; the text goes into ``field``."""
-    folder, shown = Path(src["path"]), src["args"]["path"]
+    folder, shown = Path(ctx.paths["path"]), args["path"]
     if not folder.is_dir():
         raise RunError(f"{shown}: no such folder", "the path is relative to the recipe's folder")
-    files = sorted(p for p in folder.glob(src["args"].get("pattern") or "**/*.txt") if p.is_file())
+    files = sorted(p for p in folder.glob(args.get("pattern") or "**/*.txt") if p.is_file())
     if not files:
-        raise RunError(f"{shown}: no file matches {src['args'].get('pattern')!r}", "check the folder and pattern")
-    field = src["args"].get("field") or "text"
+        raise RunError(f"{shown}: no file matches {args.get('pattern')!r}", "check the folder and pattern")
+    field = args.get("field") or "text"
     for file in files:
         rel = f"{shown.rstrip('/')}/{file.relative_to(folder)}"
         raw = file.read_bytes()
         text, error = _decode(raw, rel)
         if error:
-            yield f"{rel}:{_line_of_bad_byte(raw)}", error, ""
+            yield SourceRow(f"{rel}:{_line_of_bad_byte(raw)}", error=error)
         else:
-            yield f"{rel}:1", "", json.dumps({field: text}, ensure_ascii=False)
+            yield SourceRow(f"{rel}:1", json.dumps({field: text}, ensure_ascii=False))
 
 
-def read_disk(src: dict, stats: dict) -> Iterator[Row]:
+def read_disk(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """A dataset saved with ``save_to_disk`` (a Dataset, or one split of a DatasetDict)."""
     from datasets import DatasetDict, load_from_disk
 
-    shown = src["args"]["path"]
+    shown = args["path"]
     try:
-        loaded = load_from_disk(src["path"])
+        loaded = load_from_disk(str(ctx.paths["path"]))
     except Exception as exc:
         raise RunError(f"{shown}: not a dataset saved with save_to_disk: {exc}") from None
     if isinstance(loaded, DatasetDict):
-        split = src["args"].get("split") or "train"
+        split = args.get("split") or "train"
         if split not in loaded:
             raise RunError(f'{shown}: no split "{split}"', f"splits: {', '.join(loaded)}")
         loaded = loaded[split]
     yield from _rows_of_dataset(loaded, shown)
 
 
-def read_hub(src: dict, stats: dict) -> Iterator[Row]:
+def read_hub(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     """A Hugging Face Hub dataset; offline or unreachable, a clear message instead of a traceback."""
     import datasets
 
-    args = src["args"]
     name = args["name"]
     try:
         dataset = datasets.load_dataset(name, args.get("config") or None, split=args.get("split") or "train",
@@ -221,3 +224,67 @@ def read_hub(src: dict, stats: dict) -> Iterator[Row]:
 def _json_kind(value) -> str:
     return {list: "a list", dict: "an object", str: "a string", bool: "a boolean", int: "a number",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+class _Reader(Source):
+    """A built-in source: ``read`` is one of the reader functions above."""
+
+    reader = staticmethod(read_jsonl)
+
+    def read(self, args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
+        """Every row of the source (see the reader's docstring)."""
+        return type(self).reader(args, ctx)
+
+
+class JsonlSource(_Reader):
+    """``jsonl("file.jsonl")``."""
+
+    reader = staticmethod(read_jsonl)
+
+
+class JsonSource(_Reader):
+    """``json("file.json", field: "rows")``."""
+
+    reader = staticmethod(read_json)
+
+
+class CsvSource(_Reader):
+    """``csv("file.csv", delimiter: ";")``."""
+
+    reader = staticmethod(read_csv)
+
+    def check(self, args: Mapping[str, Any]) -> list:
+        """The delimiter must be one character (Python's csv module takes no other)."""
+        delimiter = args.get("delimiter")
+        if delimiter is not None and len(delimiter) != 1:
+            return [(f"the CSV delimiter must be one character, got {json.dumps(delimiter)}", "delimiter",
+                     'e.g. delimiter: ";" or delimiter: "\\t"')]
+        return []
+
+
+class ParquetSource(_Reader):
+    """``parquet("file.parquet")``."""
+
+    reader = staticmethod(read_parquet)
+
+
+class TextFilesSource(_Reader):
+    """``text_files("folder", pattern: "**/*.md")``."""
+
+    reader = staticmethod(read_text_files)
+
+
+class DiskSource(_Reader):
+    """``disk("folder")``: a dataset saved with ``save_to_disk``."""
+
+    reader = staticmethod(read_disk)
+
+
+class HubSource(_Reader):
+    """``hub("imdb", split: "train")``."""
+
+    reader = staticmethod(read_hub)
+
+    def describe(self, args: Mapping[str, Any]) -> str:
+        """The dataset id."""
+        return str(args.get("name") or "hub")

@@ -1,13 +1,16 @@
 """What the data plugin declares: the ``data`` block and every source, cleaner, split method and format.
 
 Pure declarations (no machine-learning imports): ``ftcore check`` and ``ftcore describe`` read
-them. Each component's ``impl`` names the run-time code as ``"module:attr"``.
+them. Each component's ``impl`` names the class implementing its kind's contract in
+:mod:`ftcore.api` as ``"module:Class"``; the kinds are declared with those contracts, so a
+third party's component of any of them is held to the same one.
 """
 
 from __future__ import annotations
 
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, Float, Fraction, Integer,
-                                   ListOf, OneOf, Param, ParamType, PortionType, String)
+from ftcore.api import KIND_CONTRACTS
+from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, FilePath, Float, Fraction,
+                                   Integer, ListOf, OneOf, Param, ParamType, PortionType, String, TypeProblem)
 from ftcore.lang import ast
 
 
@@ -23,6 +26,24 @@ class Name(ParamType):
             return value.value
         raise self.fail(value, "use letters, digits and _, e.g. data tickets { ... }")
 
+class DataPath(FilePath):
+    """A data file or folder, relative to the recipe that names it (a :class:`FilePath`): a missing
+    one is a "data file", and reading the wrong kind says which sources read the other kind."""
+
+    def _check_exists(self, path, value) -> None:
+        try:
+            super()._check_exists(path, value)
+        except TypeProblem as problem:
+            message, hint = problem.message, problem.hint
+            if message.endswith("does not exist"):
+                message = f"data {message}"
+            elif self.kind == "folder" and message.endswith("not a folder"):
+                hint = "use jsonl(...), json(...), csv(...) or parquet(...) for a single file"
+            elif self.kind == "file" and message.endswith("not a file"):
+                hint = 'use text_files("folder") or disk("folder") for a folder'
+            raise TypeProblem(message, problem.span, hint) from None
+
+
 KINDS = {
     "source": "Where rows come from: a file, a folder, a saved dataset or a hub dataset.",
     "cleaner": "A step that removes or rewrites rows before splitting; each reports what it did.",
@@ -36,33 +57,33 @@ _WEIGHT = Param("weight", Float(min=0, min_open=True), 1.0,
                 positional=False)
 
 SOURCES = [
-    ("jsonl", "ftcore_data.sources:read_jsonl",
-     (Param("path", String(), help="A JSON Lines file (one object per line), relative to the recipe."),),
+    ("jsonl", "ftcore_data.sources:JsonlSource",
+     (Param("path", DataPath("file"), help="A JSON Lines file (one object per line), relative to the recipe."),),
      "JSON Lines: one JSON object per line. Bad lines are reported as path:line."),
-    ("json", "ftcore_data.sources:read_json",
-     (Param("path", String(), help="A JSON file, relative to the recipe."),
+    ("json", "ftcore_data.sources:JsonSource",
+     (Param("path", DataPath("file"), help="A JSON file, relative to the recipe."),
       Param("field", String(), "", "The key holding the list of rows when the file is an object; "
                                    "empty: the file is a list of rows.", positional=False)),
      "A JSON file holding a list of objects (rows are reported as path#index)."),
-    ("csv", "ftcore_data.sources:read_csv",
-     (Param("path", String(), help="A CSV file with a header line, relative to the recipe."),
+    ("csv", "ftcore_data.sources:CsvSource",
+     (Param("path", DataPath("file"), help="A CSV file with a header line, relative to the recipe."),
       Param("delimiter", String(), ",", "The field separator (one character).", positional=False)),
      "CSV with a header line; every value is a string. Rows are reported as path:line."),
-    ("parquet", "ftcore_data.sources:read_parquet",
-     (Param("path", String(), help="A Parquet file, relative to the recipe."),),
+    ("parquet", "ftcore_data.sources:ParquetSource",
+     (Param("path", DataPath("file"), help="A Parquet file, relative to the recipe."),),
      "A Parquet file (rows are reported as path#index)."),
-    ("text_files", "ftcore_data.sources:read_text_files",
-     (Param("path", String(), help="A folder, relative to the recipe."),
+    ("text_files", "ftcore_data.sources:TextFilesSource",
+     (Param("path", DataPath("folder"), help="A folder, relative to the recipe."),
       Param("pattern", String(), "**/*.txt", "Glob of the files to read, relative to the folder.",
             positional=False),
       Param("field", String(), "text", "The field each file's text goes into.", positional=False)),
      "A folder of UTF-8 text files, one row per file."),
-    ("disk", "ftcore_data.sources:read_disk",
-     (Param("path", String(), help="A folder written by datasets' save_to_disk, relative to the recipe."),
+    ("disk", "ftcore_data.sources:DiskSource",
+     (Param("path", DataPath("folder"), help="A folder written by datasets' save_to_disk, relative to the recipe."),
       Param("split", String(), "train", "Which split to read when the folder holds a DatasetDict.",
             positional=False)),
      "A Hugging Face datasets Dataset or DatasetDict saved to disk."),
-    ("hub", "ftcore_data.sources:read_hub",
+    ("hub", "ftcore_data.sources:HubSource",
      (Param("name", String(), help='A dataset id on the Hugging Face Hub, e.g. "imdb".'),
       Param("split", String(), "train", "Which split to read.", positional=False),
       Param("config", String(), "", "The dataset's configuration name, if it has several.", positional=False),
@@ -101,15 +122,15 @@ CLEANERS = [
 ]
 
 SPLIT_METHODS = [
-    ("random", (), "Shuffle with the recipe's seed, then cut (the default)."),
-    ("hash", (Param("field", String(), help="A field that identifies a row (an id)."),),
+    ("random", "RandomSplit", (), "Shuffle with the recipe's seed, then cut (the default)."),
+    ("hash", "HashSplit", (Param("field", String(), help="A field that identifies a row (an id)."),),
      "Assign each row by a hash of its field: a row keeps its split when the data set grows."),
 ]
 
 DEFAULT_TEMPLATE = "### Instruction:\n{prompt}\n\n### Response:\n"
 
 FORMATS = [
-    ("classification",
+    ("classification", "ClassificationFormat",
      (Param("text", String(), "text", "The field holding the text to classify."),
       Param("label", String(), "label", "The field holding the class (a string or an integer)."),
       Param("labels", ListOf(String()), [], "The label set, in order; empty: every label seen, sorted. "
@@ -117,22 +138,22 @@ FORMATS = [
       Param("text_pair", String(), "", "A second text field, encoded as a pair with the first.",
             positional=False)),
      ("classification",), "Text and a label; the label set is recorded and stored with the model."),
-    ("instruction",
+    ("instruction", "InstructionFormat",
      (Param("template", String(), DEFAULT_TEMPLATE,
             "The prompt, with {field} placeholders filled from the row. No loss on the prompt."),
       Param("completion", String(), "completion", "The field holding the answer; loss is on it only.")),
      ("causal_lm",), "Prompt (from a template) and completion; loss only on the completion."),
-    ("chat",
+    ("chat", "ChatFormat",
      (Param("messages", String(), "messages",
             "The field holding a list of {role, content} messages (roles: system, user, assistant)."),),
      ("causal_lm",), "A conversation rendered with the tokenizer's chat template; loss only on assistant turns."),
-    ("seq2seq",
+    ("seq2seq", "Seq2SeqFormat",
      (Param("source", String(), "source", "The field holding the input text."),
       Param("target", String(), "target", "The field holding the output text."),
       Param("max_target_length", Integer(min=1), 0, "Longest target in tokens; 0: the block's max_length.",
             positional=False)),
      ("seq2seq",), "Source and target texts for an encoder-decoder model."),
-    ("text",
+    ("text", "TextFormat",
      (Param("field", String(), "text", "The field holding the text."),),
      ("causal_lm",), "Plain text for causal language modelling; loss on every token."),
 ]
@@ -183,17 +204,21 @@ DATA_BLOCK = BlockSpec(
 )
 
 
+def _class_name(snake: str) -> str:
+    return "".join(part.title() for part in snake.split("_"))
+
+
 def register_all(register) -> None:
-    """Declare the kinds, the ``data`` block and every component through ``register``."""
+    """Declare the kinds (with their contracts), the ``data`` block and every component through ``register``."""
     for kind, help in KINDS.items():
-        register.kind(kind, help)
+        register.kind(kind, help, contract=KIND_CONTRACTS[kind])
     register.block(DATA_BLOCK)
     for name, impl, params, help in SOURCES:
         register.component("source", name, params + (_WEIGHT,), help, impl=impl)
     for name, params, help in CLEANERS:
-        register.component("cleaner", name, params, help, impl=f"ftcore_data.cleaners:{name}",
+        register.component("cleaner", name, params, help, impl=f"ftcore_data.cleaners:{_class_name(name)}",
                            needs_tokenizer=(name == "max_tokens"))
-    for name, params, help in SPLIT_METHODS:
-        register.component("split_method", name, params, help)
-    for name, params, tasks, help in FORMATS:
-        register.component("format", name, params, help, impl=f"ftcore_data.formats:{name}", tasks=tasks)
+    for name, cls, params, help in SPLIT_METHODS:
+        register.component("split_method", name, params, help, impl=f"ftcore_data.splitting:{cls}")
+    for name, cls, params, tasks, help in FORMATS:
+        register.component("format", name, params, help, impl=f"ftcore_data.formats:{cls}", tasks=tasks)

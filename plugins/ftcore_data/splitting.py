@@ -1,6 +1,8 @@
 """Assigning row indices to train/eval/test: random (seeded, optionally stratified) or by hash.
 
-Pure functions over index lists, so they are tested without any dataset.
+Pure functions over index lists, so they are tested without any dataset, and the two built-in
+split methods on the :class:`ftcore.api.SplitMethod` contract (:class:`RandomSplit`,
+:class:`HashSplit`) that the split stage reaches through the registry.
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import defaultdict
-from typing import Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
+
+from ftcore.api import RunError, SplitMethod
 
 SPLITS = ("train", "eval", "test")
 
@@ -121,3 +125,27 @@ def reweight(indices: list[int], sources: Sequence[int], weights: Sequence[float
             out.extend(rng.sample(rows, round(len(rows) * frac)))
     rng.shuffle(out)
     return out
+
+
+class RandomSplit(SplitMethod):
+    """``random``: shuffle with the recipe's seed, then cut (each stratum in proportion with ``stratify``)."""
+
+    def assign(self, n: int, shares: Mapping[str, Any], seed: int, args: Mapping[str, Any],
+               values: Optional[Sequence[str]] = None) -> dict[str, list[int]]:
+        """Row indices per split; ``values`` are the stratify field's values, or None."""
+        try:
+            return random_split(n, dict(shares), seed, values)
+        except ValueError as exc:
+            raise RunError(f"cannot split: {exc}", "lower the counts, or give shares as percentages") from None
+
+
+class HashSplit(SplitMethod):
+    """``hash("id")``: each row by a hash of its field, so a row keeps its split when the data set grows."""
+
+    takes_stratify = False
+    takes_counts = False
+
+    def assign(self, n: int, shares: Mapping[str, Any], seed: int, args: Mapping[str, Any],
+               values: Optional[Sequence[str]] = None) -> dict[str, list[int]]:
+        """Row indices per split; ``values`` are the ``field`` argument's values."""
+        return hash_split(list(values or []), dict(shares), seed)

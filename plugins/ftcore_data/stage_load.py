@@ -1,18 +1,22 @@
 """Stage ``data.<label>.load``: read every source into one Arrow table of raw rows with provenance.
 
-Columns: ``_src`` (the source's index in the stage's ``sources`` parameter), ``_loc`` (``path:line``
+Each item of ``stage.params["sources"]`` is a source's component entry (see
+:mod:`ftcore_data.dispatch`) plus its ``weight`` and the ``split`` it feeds (None: all); the
+stage builds the source from the entry's ``impl`` and calls :meth:`ftcore.api.Source.read` with
+the entry's ``paths`` in the context. Columns: ``_src`` (the source's index in the stage's ``sources`` parameter), ``_loc`` (``path:line``
 or ``path#index``), ``_error`` (why the row is unreadable, or empty) and ``_json`` (the row as JSON
 text). Rows stream to disk in batches, so sources larger than memory load.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Mapping
 
-from ftcore.runtime.errors import RunError
-from ftcore.runtime.executor import import_impl
+from ftcore.api import PluginError, RunError, SourceContext
 
-from ftcore_data import store
+from ftcore_data import dispatch, store
 
 BATCH = 10_000
 
@@ -38,11 +42,13 @@ class LoadStage:
         schema = _schema()
         with pa.OSFile(str(arrow_path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
             for index, src in enumerate(stage.params["sources"]):
-                stats = {"_work": str(work)}
-                reader = import_impl(src["impl"])
+                source = dispatch.instance(src)
+                shown = dispatch.call(src, source.describe, src["args"])
+                source_ctx = SourceContext(paths={k: Path(v) for k, v in (src.get("paths") or {}).items()},
+                                           work_dir=work)
                 count = unreadable = 0
                 batch: list[tuple[str, str, str]] = []
-                for row in reader(src, stats):
+                for row in _rows(src, source, source_ctx):
                     batch.append(row)
                     count += 1
                     unreadable += bool(row[1])
@@ -51,14 +57,14 @@ class LoadStage:
                         batch = []
                 if batch:
                     writer.write_batch(_batch(index, batch, schema))
-                shown = src["args"].get("path") or src["args"].get("name")
                 if count == 0:
-                    raise RunError(f"{shown}: no rows (the file holds only blank lines)",
-                                   "fill it, or remove the source from the recipe")
-                entry = {"source": f'{src["source"]}("{shown}")', "rows": count, "unreadable": unreadable,
+                    raise RunError(f"{shown}: no rows (the file holds only blank lines)" if src.get("paths") else
+                                   f"{shown}: the source gave no rows", "fill it, or remove the source from the recipe")
+                name = src["component"].partition(":")[2]
+                entry = {"source": f'{name}("{shown}")', "rows": count, "unreadable": unreadable,
                          "split": src["split"], "weight": src["weight"]}
-                if stats.get("blank_lines"):
-                    entry["blank_lines"] = stats["blank_lines"]
+                if source_ctx.stats.get("blank_lines"):
+                    entry["blank_lines"] = source_ctx.stats["blank_lines"]
                 report["sources"].append(entry)
                 report["rows_out"] += count
                 ctx.log(f"{shown}: {count} rows")
@@ -70,6 +76,38 @@ class LoadStage:
         return {}
 
     load = staticmethod(store.load_rows_and_report)
+
+
+def _rows(entry, source, ctx):
+    """``(location, error, JSON text)`` for every row the source yields; its faults are blamed on its plugin."""
+    iterator = iter(dispatch.call(entry, source.read, entry["args"], ctx))
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except (RunError, PluginError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the source's code, whatever it raised
+            raise dispatch.blame(entry, f"{type(exc).__name__}: {exc}") from exc
+        yield _row_text(entry, row)
+
+
+def _row_text(entry, row) -> tuple[str, str, str]:
+    try:
+        location, value, error = row
+    except (TypeError, ValueError):
+        raise dispatch.blame(entry, f"its read() yielded {type(row).__name__}, not a SourceRow") from None
+    if error:
+        return str(location), str(error), ""
+    if isinstance(value, str):
+        return str(location), "", value
+    if isinstance(value, Mapping):
+        try:
+            return str(location), "", json.dumps(dict(value), ensure_ascii=False, default=str)
+        except (TypeError, ValueError) as exc:
+            raise dispatch.blame(entry, f"row {location} cannot be written as JSON: {exc}") from None
+    raise dispatch.blame(entry, f"row {location} is {type(value).__name__}, not a mapping or JSON object text")
 
 
 def _batch(index: int, rows, schema):

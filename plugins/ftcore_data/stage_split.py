@@ -1,18 +1,42 @@
 """Stage ``data.<label>.split``: rows into train/eval/test, deterministic for the recipe's seed.
 
 Rows from a split's own source (``test: jsonl("test.jsonl")``) go to that split; the others are
-cut at random (optionally stratified) or by hash; then the training split is re-weighted by the
-sources' weights.
+assigned by the split method, reached through its component entry ``stage.params["method"]``
+(:meth:`ftcore.api.SplitMethod.assign`; ``random`` unless the recipe says ``by: ...``); then the
+training split is re-weighted by the sources' weights.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from ftcore.runtime.errors import RunError
+from ftcore.api import RunError
 
-from ftcore_data import store
-from ftcore_data.splitting import hash_split, random_split, reweight
+from ftcore_data import dispatch, store
+from ftcore_data.splitting import reweight
+
+
+def _assign(p: dict, rows, free: list[int]) -> dict[str, list[int]]:
+    """Indices into ``free`` per split, from the split method; rows it leaves out go to train."""
+    entry = p["method"]
+    method = dispatch.instance(entry)
+    field = entry["args"].get("field") or p.get("stratify")
+    values = rows.select(free, keep_in_memory=True)[field] if field else None
+    shares = {k: v for k, v in p["shares"].items() if isinstance(v, dict) or k == "train"}
+    parts = dispatch.call(entry, method.assign, len(free), shares, p["seed"], entry["args"], values)
+    if not isinstance(parts, dict):
+        raise dispatch.blame(entry, f"assign() returned {type(parts).__name__}, not a dict of index lists")
+    out, taken = {}, set()
+    for name, idx in parts.items():
+        idx = [int(i) for i in idx]
+        bad = next((i for i in idx if not 0 <= i < len(free) or i in taken), None)
+        if bad is not None:
+            raise dispatch.blame(entry, f"assign() gave row {bad} to {name}: out of range or given twice")
+        taken.update(idx)
+        out[name] = idx
+    if "train" not in out:
+        out["train"] = [i for i in range(len(free)) if i not in taken]
+    return out
 
 
 class SplitStage:
@@ -26,16 +50,7 @@ class SplitStage:
         sources = rows["_src"]
         fixed = {i: s["split"] for i, s in enumerate(p["sources"]) if s["split"]}
         free = [i for i, src in enumerate(sources) if src not in fixed]
-        shares = {k: v for k, v in p["shares"].items() if isinstance(v, dict) or k == "train"}
-        try:
-            if p.get("hash_field"):
-                values = rows.select(free, keep_in_memory=True)[p["hash_field"]]
-                parts = hash_split(values, shares, p["seed"])
-            else:
-                strata = rows.select(free, keep_in_memory=True)[p["stratify"]] if p.get("stratify") else None
-                parts = random_split(len(free), shares, p["seed"], strata)
-        except ValueError as exc:
-            raise RunError(f"cannot split: {exc}", "lower the counts, or give shares as percentages") from None
+        parts = _assign(p, rows, free)
         out = {name: [free[i] for i in idx] for name, idx in parts.items()}
         for i, src in enumerate(sources):
             if src in fixed:

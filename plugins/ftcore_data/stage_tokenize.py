@@ -4,15 +4,19 @@ Outputs one ``tokenized`` dataset per split (columns ``input_ids``, ``attention_
 ``labels`` and ``_loc``; packed training rows have ``seq_lens`` instead of ``_loc``), ``info``
 (the ``data_info`` contract in docs/data.md) and ``report`` (rows in/out, truncation and drop
 counts, token-length percentiles).
+
+The format is reached through its component entry ``stage.params["format"]`` and the
+:class:`ftcore.api.Format` contract only: ``check_tokenizer`` once, ``prepare`` once over the
+split rows (its ``label_names`` become the data info's label set), ``encode`` for every row.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from ftcore.runtime.errors import RunError
+from ftcore.api import RunError
 
-from ftcore_data import formats, store
+from ftcore_data import dispatch, store
 from ftcore_data.packing import pack_dataset
 
 
@@ -25,23 +29,12 @@ def percentiles(lengths: list[int]) -> dict[str, int]:
     return {"p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99), "max": ordered[-1]}
 
 
-def label_names(stage, inputs) -> list[str] | None:
-    """The classification label set: the format's ``labels`` list, or every label seen, sorted."""
-    fmt = stage.params["format"]
-    if fmt["name"] != "classification":
-        return None
-    if fmt["args"].get("labels"):
-        return list(fmt["args"]["labels"])
-    seen: set[str] = set()
-    for name in stage.params["splits"]:
-        seen.update(inputs[name].unique(fmt["args"]["label"]))
-    return sorted(seen, key=lambda v: (not v.lstrip("-").isdigit(), int(v) if v.lstrip("-").isdigit() else 0, v))
-
-
-def _encoder(stage, tokenizer, fmt_ctx):
+def _encoder(stage, tokenizer, fmt, state):
     p = stage.params
-    encode = formats.get(p["format"]["name"])
-    args, max_length, overlength = p["format"]["args"], p["max_length"], p["overlength"]
+    entry = p["format"]
+    name = entry["component"].partition(":")[2]
+    args, max_length, overlength = entry["args"], p["max_length"], p["overlength"]
+    empty = [] if fmt.label_kind == "tokens" else -1  # labels of a dropped row, of the column's type
 
     def run(batch):
         keys = list(batch)
@@ -50,13 +43,18 @@ def _encoder(stage, tokenizer, fmt_ctx):
         for i in range(len(batch["_loc"])):
             row = {k: batch[k][i] for k in keys}
             try:
-                enc = encode(row, tokenizer, max_length, args, fmt_ctx, overlength)
+                enc = fmt.encode(row, tokenizer, max_length, args, state, overlength)
             except (KeyError, IndexError, ValueError) as exc:
-                raise RunError(f"{row['_loc']}: cannot encode the row with format "
-                               f"{p['format']['name']}: {exc}") from None
+                raise RunError(f"{row['_loc']}: cannot encode the row with format {name}: {exc}") from None
+            except (RunError, dispatch.PluginError):
+                raise
+            except Exception as exc:  # the format's code, whatever it raised
+                raise dispatch.blame(entry, f"encoding {row['_loc']}: {type(exc).__name__}: {exc}") from exc
+            if enc is None or not hasattr(enc, "input_ids"):
+                raise dispatch.blame(entry, f"encode() returned {type(enc).__name__}, not an Encoded")
             out["input_ids"].append(enc.input_ids)
             out["attention_mask"].append([1] * len(enc.input_ids))
-            out["labels"].append(enc.labels if enc.labels is not None else ([] if fmt_ctx["causal"] else -1))
+            out["labels"].append(enc.labels if enc.labels is not None else empty)
             out["_loc"].append(row["_loc"])
             out["_full"].append(enc.full_length)
             out["_trunc"].append(enc.truncated)
@@ -74,17 +72,21 @@ class TokenizeStage:
         """Encode, count truncations and drops, pack, save splits, info and report."""
         p = stage.params
         tokenizer = inputs["tokenizer"]
-        fmt = p["format"]["name"]
-        if fmt == "chat" and not getattr(tokenizer, "chat_template", None):
-            raise RunError("format chat needs a tokenizer with a chat template, and this one has none",
-                           "use a chat model's tokenizer, or the instruction format with a template")
-        names = label_names(stage, inputs)
-        fmt_ctx = {"label_index": {n: i for i, n in enumerate(names or [])}, "causal": fmt != "classification"}
+        fmt_entry = p["format"]
+        fmt_name = fmt_entry["component"].partition(":")[2]
+        fmt = dispatch.instance(fmt_entry)
+        problem = dispatch.call(fmt_entry, fmt.check_tokenizer, tokenizer, fmt_entry["args"])
+        if problem:
+            raise RunError(str(problem))
+        splits = {k: inputs[k] for k in p["splits"]}
+        state = dict(dispatch.call(fmt_entry, fmt.prepare, splits, fmt_entry["args"]) or {})
+        names = state.get("label_names")
+        names = [str(n) for n in names] if names is not None else None
         report = {"stage": "tokenize", "splits": {}}
         rows_out = {}
         for split in p["splits"]:
             rows = inputs[split]
-            enc = rows.map(_encoder(stage, tokenizer, fmt_ctx), batched=True, remove_columns=rows.column_names,
+            enc = rows.map(_encoder(stage, tokenizer, fmt, state), batched=True, remove_columns=rows.column_names,
                            **store.map_args(ctx, rows, f"enc-{split}"))
             drops = Counter(d for d in enc["_drop"] if d)
             entry = {"rows_in": len(rows), "truncated": int(sum(enc["_trunc"])),
@@ -96,9 +98,9 @@ class TokenizeStage:
                 enc = pack_dataset(enc, p["max_length"], store.map_args(ctx, enc, "pack"))
                 entry["packed_sequences"] = len(enc)
             entry["rows_out"] = len(enc)
-            if names and split != "train":
-                unseen = sorted(set(rows.unique(p["format"]["args"]["label"])) -
-                                set(inputs["train"].unique(p["format"]["args"]["label"])))
+            if names and split != "train" and p.get("label_fields"):
+                field = p["label_fields"][0]
+                unseen = sorted(set(rows.unique(field)) - set(inputs["train"].unique(field)))
                 if unseen:
                     entry["labels_not_in_train"] = unseen
             report["splits"][split] = entry
@@ -106,7 +108,7 @@ class TokenizeStage:
             store.save_dataset(ctx, split, enc)
             ctx.log(f"{split}: {entry['rows_out']} rows, {entry['truncated']} truncated")
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        info = {"task": p["task"], "format": fmt, "label_names": names, "max_length": p["max_length"],
+        info = {"task": p["task"], "format": fmt_name, "label_names": names, "max_length": p["max_length"],
                 "packing": bool(p["pack"]), "pad_token_id": pad if pad is not None else 0, "rows": rows_out,
                 "splits": list(p["splits"])}
         store.clear_work(ctx)

@@ -45,7 +45,7 @@ def test_cross_block_rules_point_at_the_recipe(data_host, tmp_path):
         }
         '''))
     messages = {m.split(":")[0] if "regular" in m else m: (line, col) for m, line, col in found}
-    assert messages['data file "nope.csv" does not exist'] == (3, 32)
+    assert messages['path: data file "nope.csv" does not exist'] == (3, 32)
     assert messages["invalid regular expression"] == (4, 28)
     assert messages["split shares add up to 110%, not 100% (train 80%, eval 30%)"] == (5, 3)
     assert messages["format \"instruction\" does not fit the model's task seq2seq"] == (6, 10)
