@@ -158,7 +158,7 @@ class OutputCapture:
         self.console = console
         self.note = note
         self.descriptors = descriptors and not verbose
-        self.lines = 0
+        self.lines = 0  # lines of library output in the log, counted when the capture ends
         self.noted: set[str] = set()
         self._lock = threading.Lock()
         self._file = None
@@ -176,7 +176,6 @@ class OutputCapture:
                 return
             text = ANSI.sub("", text)
             self._file.write(text)
-            self.lines += text.count("\n")
             self._pending = (self._pending + text)[-20000:]
             if "\n" in text and "Notes:" in self._pending.rpartition("LOAD REPORT")[2]:
                 self._maybe_note()
@@ -210,6 +209,7 @@ class OutputCapture:
         disable_progress_bars()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.log_path, "a", encoding="utf-8", errors="replace", buffering=1)
+        self._start_offset = self.log_path.stat().st_size
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -259,12 +259,21 @@ class OutputCapture:
         """Library log handlers created earlier hold the real streams (or an earlier capture's): point them here."""
         swapped = []
         real = {id(s) for s in (*self._saved_streams, sys.__stdout__, sys.__stderr__) if s is not None}
+        self._added_handlers = []
         for name in THIRD_PARTY_LOGGERS:
-            for handler in logging.getLogger(name).handlers:
+            logger = logging.getLogger(name)
+            for handler in logger.handlers:
                 stream = getattr(handler, "stream", None)
                 if isinstance(handler, logging.StreamHandler) and (id(stream) in real or isinstance(stream, LogStream)):
                     swapped.append((handler, stream))
                     handler.setStream(sys.stderr)
+            if not logger.handlers:
+                # Records would reach the root logger's handlers, wherever they write: keep them here.
+                handler = logging.StreamHandler(sys.stderr)
+                handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s: %(message)s"))
+                logger.addHandler(handler)
+                self._added_handlers.append((logger, handler, logger.propagate))
+                logger.propagate = False
         return swapped
 
     def _warning_to_log(self, message, category, filename, lineno, file=None, line=None) -> None:
@@ -276,6 +285,9 @@ class OutputCapture:
         warnings.showwarning = self._showwarning
         for handler, stream in self._swapped_handlers:
             handler.setStream(stream)
+        for logger, handler, propagate in self._added_handlers:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
         sys.stdout, sys.stderr = self._saved_streams
         self.flush()
         for fd, saved in self._saved_fds:
@@ -288,3 +300,10 @@ class OutputCapture:
         with self._lock:
             self._file.close()
             self._file = None
+        self.lines += self._count_new_lines()
+
+    def _count_new_lines(self) -> int:
+        """Lines the log gained during this capture (C-level writes included)."""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._start_offset)
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))

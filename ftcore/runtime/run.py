@@ -3,7 +3,8 @@
 The stages before training run here through the executor (and its cache); the train stage runs
 in this process, or in worker processes started by :mod:`ftcore.runtime.launch` that read the
 prepared cache; the stages after it (evaluate, export) run here again. The run directory holds
-``manifest.json``, ``metrics.jsonl``, ``checkpoints/``, ``model/`` and the train summary.
+``manifest.json``, ``metrics.jsonl``, ``checkpoints/``, ``model/``, the train summary and
+``run.log``: what other libraries printed while the run worked (:mod:`ftcore.runtime.capture`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ def _console(console):
 
 def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optional[str] = None, resume: bool = False,
                 nproc: Optional[int] = None, hostfile: Optional[str] = None, console=None,
-                cache_dir: Optional[str] = None, allow_changes: bool = False) -> int:
+                cache_dir: Optional[str] = None, allow_changes: bool = False, verbose: bool = False,
+                command_line: Optional[Sequence[str]] = None) -> int:
     """Run a recipe end to end; returns the exit status (0 ok, 1 the run failed, 2 the recipe is wrong).
 
     ``resume`` continues the run in ``out`` from its newest complete checkpoint; ``nproc`` /
-    ``hostfile`` train through DeepSpeed's launcher.
+    ``hostfile`` train through DeepSpeed's launcher. Other libraries' output goes to the run's
+    ``run.log`` (and to the screen too with ``verbose``). ``command_line`` is recorded in the
+    manifest (default: this process's ``sys.argv``).
     """
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import RecipeError, render_all
@@ -56,19 +60,17 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
         console.print(render_all(recipe.warnings, recipe.sources), markup=False, highlight=False, soft_wrap=True)
     try:
         return _run(recipe_path, recipe, graph, host, list(overrides), out, resume, nproc, hostfile, console,
-                    cache_dir, allow_changes=allow_changes)
+                    cache_dir, verbose, command_line, allow_changes=allow_changes)
     except RunError as exc:
         console.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_RUN
 
 
-def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir,
-         allow_changes=False) -> int:
-    from ftcore.runtime.cache import default_cache_dir
+def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir, verbose,
+         command_line, allow_changes=False) -> int:
+    from ftcore.runtime.capture import OutputCapture
     from ftcore.runtime.errors import RunError
-    from ftcore.runtime.executor import Executor, import_impl
-    from ftcore.runtime.resume_check import check_resume, data_files, training_stages
-    from ftcore.runtime.rundir import build_manifest, choose_run_dir, write_json
+    from ftcore.runtime.rundir import choose_run_dir
 
     block = recipe.block("recipe")
     seed = block.get("seed", 42) if block is not None else 42
@@ -78,13 +80,36 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
     if not resume and run_dir.exists() and any(run_dir.iterdir()):
         raise RunError(f"{run_dir} already holds files", "choose another --out folder, or add --resume to continue")
     run_dir.mkdir(parents=True, exist_ok=True)
+    say = lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    capture = OutputCapture(run_dir / "run.log", verbose=verbose, console=console, note=say)
+    with capture:
+        values, cache = _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, nproc, hostfile,
+                                    console, cache_dir, capture, command_line, seed, allow_changes=allow_changes)
+    remove_empty_folders(run_dir / "stages")
+    _report(values, graph, run_dir, cache, capture, console)
+    return EXIT_OK
+
+
+def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, nproc, hostfile, console, cache_dir,
+                capture, command_line, seed, allow_changes=False):
+    """Every stage of the graph, training in this process or in workers; returns the values and the cache."""
+    import sys
+
+    from ftcore.runtime.cache import default_cache_dir
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.executor import Executor, import_impl
+    from ftcore.runtime.resume_check import check_resume, data_files, training_stages
+    from ftcore.runtime.rundir import build_manifest, write_json
+
     cache = Path(cache_dir).resolve() if cache_dir else default_cache_dir(recipe_path)
     distributed = bool((nproc and nproc > 1) or hostfile)
     executor = Executor(graph, cache, run_dir=run_dir, recipe=recipe, hook=host.hook, seed=seed,
                         options={"console": console, "resume": resume}, plugins=host.registry.plugins,
                         logger=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
     manifest = build_manifest(recipe, graph, host, seed=seed, command={
-        "overrides": overrides, "nproc": nproc or 1, "hostfile": hostfile, "resume": resume, "cache": str(cache)})
+        "argv": list(command_line if command_line is not None else sys.argv), "cwd": str(Path.cwd()),
+        "overrides": overrides, "nproc": nproc or 1, "hostfile": hostfile, "resume": resume, "cache": str(cache)},
+        processes=nproc or 1)
     manifest["data_files"] = data_files(graph, training_stages(manifest["graph"]))
     if resume:
         manifest = check_resume(run_dir, manifest, allow_changes=allow_changes,
@@ -97,10 +122,12 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
     else:
         values.update(executor.run(train.upstream()) if train.upstream() else {})
         if distributed:
-            code = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph)
+            code = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph,
+                                      console, capture)
             if code != 0:
                 raise RunError(f"training failed in the worker processes (exit status {code})",
-                               "see their output above; fix the cause and rerun with --resume to continue")
+                               f"see the messages above and {run_dir / 'run.log'}; fix the cause and rerun with "
+                               "--resume to continue")
             values["train"] = import_impl(train.impl).outputs_from_run(run_dir)
         else:
             values["train"] = executor.run_stage(train, _inputs(train, values))
@@ -114,8 +141,18 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
             values[stage.id] = executor.run_stage(stage, _inputs(stage, values))
     manifest["finished"] = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
     write_json(run_dir / "manifest.json", manifest)
-    _report(values, graph, run_dir, console)
-    return EXIT_OK
+    return values, cache
+
+
+def remove_empty_folders(root: Path) -> None:
+    """Remove ``root`` and the folders under it that hold no file (stages that wrote nothing there)."""
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if not any(root.iterdir()):
+        root.rmdir()
 
 
 def _downstream(graph, sid: str) -> set[str]:
@@ -135,22 +172,37 @@ def _inputs(stage, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph) -> int:
-    """Make sure every stage the workers read is in the cache, then start them."""
+def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph, console,
+                       capture) -> int:
+    """Make sure every stage the workers read is in the cache, then start them.
+
+    The workers' output comes back through a pipe: rank 0's display lines (marked by
+    :data:`ftcore.runtime.capture.CONSOLE_MARK`) are printed, everything else goes to ``run.log``.
+    """
     from ftcore.runtime.cache import StageCache
+    from ftcore.runtime.capture import CONSOLE_MARK
     from ftcore.runtime.errors import RunError
     from ftcore.runtime.launch import launch_workers
+
+    def route(line: str) -> None:
+        if line.startswith(CONSOLE_MARK):
+            console.print(line[len(CONSOLE_MARK):].rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+        else:
+            capture.write(line)
+            if capture.verbose:
+                capture.echo(line)
 
     store = StageCache(cache)
     for sid in graph["train"].upstream():
         if not store.is_complete(graph[sid]):
             raise RunError(f'stage "{sid}" cannot be shared with worker processes: it is not cached',
                            "its plugin must give the stage a load() so workers can read it")
-    return launch_workers(recipe_path, run_dir, cache, overrides, resume=resume, nproc=nproc, hostfile=hostfile)
+    return launch_workers(recipe_path, run_dir, cache, overrides, resume=resume, nproc=nproc, hostfile=hostfile,
+                          output=route)
 
 
-def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, console) -> None:
-    """Print the evaluations (with the majority-class baseline for classifiers) and where the run is."""
+def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path, capture, console) -> None:
+    """Print the evaluations (with the majority-class baseline for classifiers) and where everything went."""
     for stage in graph.order():
         if stage.kind != "evaluate" or stage.id not in values:
             continue
@@ -166,7 +218,11 @@ def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, console) ->
             (" (stopped early)" if summary.get("stopped_early") else "")
         console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f}s{note}", markup=False,
                       highlight=False)
+    say = lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    say(f"run directory: {run_dir}")
+    say(f"  manifest.json, metrics.jsonl, model/, checkpoints/; run.log: {capture.lines} line(s) of other "
+        "libraries' output (--verbose shows them)")
     for stage in graph.order():
         if stage.kind == "export" and stage.id in values:
-            console.print(f"exported: {values[stage.id]['path']}", markup=False, highlight=False, soft_wrap=True)
-    console.print(f"run directory: {run_dir}", markup=False, highlight=False, soft_wrap=True)
+            say(f"exported: {values[stage.id]['path']}")
+    say(f"stage cache: {cache}")
