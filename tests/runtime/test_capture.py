@@ -1,0 +1,109 @@
+"""OutputCapture: other libraries' output goes to the log file, ftcore's console stays on the screen."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import warnings
+
+from rich.console import Console
+
+from ftcore.runtime.capture import CONSOLE_MARK, MarkedStream, OutputCapture, rephrase
+
+LOAD_REPORT = """\x1b[1mBertForSequenceClassification LOAD REPORT\x1b[0m from: /models/minilm
+Key               | Status  | 
+------------------+---------+-
+classifier.bias   | MISSING | 
+classifier.weight | MISSING | 
+
+Notes:
+- MISSING:\tthose params were newly initialized because missing from the checkpoint. Consider training on your downstream task.
+"""
+
+
+def test_library_output_of_every_kind_goes_to_the_log_not_the_screen(tmp_path, capfd):
+    console = Console(file=sys.stderr, force_terminal=False)
+    log = tmp_path / "run.log"
+    with OutputCapture(log, console=console) as capture:
+        print("a print from a library")
+        logging.getLogger("transformers.modeling_utils").warning("a transformers warning")
+        warnings.warn("a python warning", UserWarning)
+        os.write(2, b"a C-level write to fd 2\n")
+        os.write(1, b"a C-level write to fd 1\n")
+        console.print("ftcore's own line")
+    out, err = capfd.readouterr()
+    text = log.read_text()
+    for line in ("a print from a library", "a transformers warning", "a python warning", "a C-level write to fd 2",
+                 "a C-level write to fd 1"):
+        assert line in text and line not in out + err
+    assert "ftcore's own line" in err and "ftcore's own line" not in text
+    assert capture.lines >= 5
+    print("after the capture")  # the streams are back
+    assert "after the capture" in capfd.readouterr().out
+
+
+def test_verbose_shows_library_output_and_keeps_it_in_the_log(tmp_path, capfd):
+    with OutputCapture(tmp_path / "run.log", verbose=True):
+        print("shown and logged")
+    assert "shown and logged" in capfd.readouterr().out
+    assert "shown and logged" in (tmp_path / "run.log").read_text()
+
+
+def test_progress_bars_are_off_inside_a_capture(tmp_path):
+    """In a fresh process (the libraries read their switches once, at import)."""
+    code = f"""
+import datasets
+from transformers.utils import logging as hf_logging
+from ftcore.runtime.capture import OutputCapture
+assert datasets.is_progress_bar_enabled() and hf_logging.is_progress_bar_enabled()
+with OutputCapture({str(tmp_path / "run.log")!r}):
+    assert not datasets.is_progress_bar_enabled() and not hf_logging.is_progress_bar_enabled()
+"""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DISABLE_PROGRESS_BARS")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_new_head_in_the_load_report_is_said_once_in_ftcores_words(tmp_path):
+    notes = []
+    with OutputCapture(tmp_path / "run.log", note=notes.append, descriptors=False):
+        for _ in range(2):  # transformers prints it at load and again when the trained model is read back
+            sys.stderr.write(LOAD_REPORT)
+    assert notes == ["note: the classifier head is newly initialized (classifier.bias, classifier.weight): "
+                     "this run trains it"]
+    text = (tmp_path / "run.log").read_text()
+    assert text.count("LOAD REPORT") == 2 and "\x1b[" not in text
+
+
+def test_rephrase_tells_missing_base_weights_apart_from_a_new_head():
+    said = rephrase(LOAD_REPORT.replace("classifier.bias  ", "encoder.layer.0.w"))
+    assert "the classifier head is newly initialized (classifier.weight)" in said
+    assert "1 weight(s) of the base model were not in its checkpoint" in said and "encoder.layer.0.w" in said
+    assert rephrase("LOAD REPORT\nKey | Status\nbert.pooler | UNEXPECTED |\nNotes:\n") is None
+
+
+def test_the_report_is_said_only_once_its_table_is_complete(tmp_path):
+    """Workers' output arrives line by line: a half-read table must not be rephrased."""
+    notes = []
+    capture = OutputCapture(tmp_path / "run.log", note=notes.append, descriptors=False)
+    with capture:
+        for line in LOAD_REPORT.splitlines(keepends=True):
+            capture.write(line)
+    assert len(notes) == 1 and "classifier.bias, classifier.weight" in notes[0]
+
+
+def test_a_workers_console_lines_are_marked_whole():
+    class Sink(list):
+        def write(self, text):
+            self.append(text)
+
+        def flush(self):
+            pass
+
+    sink = Sink()
+    stream = MarkedStream(sink)
+    stream.write("step 1/4 ")
+    stream.write("loss 0.5\nstep 2/4\n")
+    assert sink == [CONSOLE_MARK + "step 1/4 loss 0.5\n", CONSOLE_MARK + "step 2/4\n"]
