@@ -6,6 +6,7 @@ diagnostic (with the sources needed to render them) or returns the checked recip
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -14,6 +15,7 @@ from ftcore.compiler.checker import check_module, run_rules
 from ftcore.compiler.graph import RunGraph
 from ftcore.compiler.impls import check_impls
 from ftcore.compiler.lower import lower
+from ftcore.lang.ast import Span
 from ftcore.lang.diagnostics import Diagnostics, RecipeError
 from ftcore.lang.resolve import resolve_file
 from ftcore.plugins.manager import PluginHost, load_host
@@ -55,6 +57,10 @@ def compile_recipe(path: Union[str, Path], overrides: Sequence[str] = (),
     """
     recipe, diagnostics, host = check_recipe(path, overrides, host, unsaved)
     graph = lower(recipe, host, diagnostics)
+    if not diagnostics.errors and not graph.order() and not recipe.blocks:
+        diagnostics.error("the recipe is empty: it has no blocks, so there is nothing to check or run",
+                          Span(os.path.normpath(path), 1, 1, 1, 2), "a recipe needs at least a data block; to "
+                          "train, also a model and a train block (ftcore describe data, model, train)")
     if diagnostics.errors:
         raise _error(diagnostics, None, recipe)
     recipe.warnings = [d for d in diagnostics if d.severity == "warning"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -86,6 +87,11 @@ def parse(text: str, path: str = "<recipe>") -> tuple[ast.Module, Diagnostics]:
     comments: list[ast.Comment] = []
     _collect_comments(text, path, comments)
     errors: list[UnexpectedInput] = []
+    deep = _too_deep(text, path)
+    if deep is not None:
+        diagnostics.error(f"blocks, lists and calls nest more than {MAX_NESTING} deep here", deep,
+                          "a recipe never needs this much nesting: look for a bracket that was never closed")
+        return ast.Module(path, (), tuple(comments), text), diagnostics
 
     def on_error(err: UnexpectedInput) -> bool:
         if isinstance(err, UnexpectedToken):
@@ -111,8 +117,55 @@ def parse(text: str, path: str = "<recipe>") -> tuple[ast.Module, Diagnostics]:
         diagnostics.error(diag[0], diag[1], diag[2])
     if tree is None or diagnostics:
         return ast.Module(path, (), tuple(comments), text), diagnostics
-    items = ToAst(path).transform(tree)
+    to_ast = ToAst(path)
+    items = to_ast.transform(tree)
+    for message, span, hint in to_ast.problems:
+        diagnostics.error(message, span, hint)
+    if to_ast.problems:
+        return ast.Module(path, (), tuple(comments), text), diagnostics
     return ast.Module(path, tuple(items), tuple(comments), text), diagnostics
+
+
+MAX_NESTING = 64  # blocks, lists and calls inside one another; deeper input is refused before parsing
+
+
+def _too_deep(text: str, path: str) -> Optional[ast.Span]:
+    """The position where brackets outside strings and comments first nest deeper than :data:`MAX_NESTING`.
+
+    Checked before parsing, so that no later recursive step (transforming, resolving, checking)
+    meets input deep enough to exhaust Python's stack.
+    """
+    depth, line, col, i, n = 0, 1, 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            col += 1
+            while i < n and text[i] not in '"\n':
+                step = 2 if text[i] == "\\" else 1
+                i += step
+                col += step
+            if i < n and text[i] == '"':
+                i += 1
+                col += 1
+            continue
+        if ch == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        if ch == "\n":
+            line, col = line + 1, 1
+            i += 1
+            continue
+        if ch in "{[(":
+            depth += 1
+            if depth > MAX_NESTING:
+                return ast.Span(path, line, col, line, col + 1, i, i + 1)
+        elif ch in "}])":
+            depth = max(0, depth - 1)
+        i += 1
+        col += 1
+    return None
 
 
 def _collect_comments(text: str, path: str, out: list[ast.Comment]) -> None:

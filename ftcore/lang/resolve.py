@@ -197,7 +197,8 @@ def parse_override(text: str, index: int, diags: Diagnostics, sources: SourceCac
         return None
     offset = text.index("=") + 1
     module, errors = parse("x {\n" + "v " + raw + "\n}\n", path)
-    if errors or not module.blocks or len(module.blocks[0].attributes) != 1:
+    if errors or module.imports or len(module.items) != 1 or not module.blocks or \
+            len(module.blocks[0].attributes) != 1 or module.blocks[0].blocks:
         diags.error(f'cannot read the value "{raw}" of --set {target}', ast.Span(path, 1, offset + 1, 1, len(text) + 1),
                     'write a value as in a recipe: 16, 5e-5, 10%, true, "text", [1, 2], adamw(lr: 1e-4)')
         return None

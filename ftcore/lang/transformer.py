@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from lark import Token, Transformer, v_args
 
 from ftcore.lang import ast
@@ -36,11 +38,32 @@ def unquote(text: str) -> str:
     return "".join(out)
 
 
+INT_LIMIT = 2**63 - 1  # the largest integer a recipe may write (what a 64-bit integer holds)
+
+
+class NumberError(ValueError):
+    """A number literal no recipe value can hold (too many digits, or beyond a 64-bit float)."""
+
+
 def parse_number(text: str):
-    """An int when the literal is integral in form (``128``), else a float (``5e-5``, ``0.1``)."""
+    """An int when the literal is integral in form (``128``), else a float (``5e-5``, ``0.1``).
+
+    Raises :class:`NumberError` for an integer beyond ±(2**63 - 1) and for a float literal
+    that rounds to infinity (``1e309``): both are mistakes, never a setting.
+    """
     if any(c in text for c in ".eE"):
-        return float(text)
+        value = float(text)
+        if math.isinf(value):
+            raise NumberError(f"{_short(text)} is too large for a number (the largest is about 1.8e308)")
+        return value
+    digits = len(text.lstrip("+-").lstrip("0"))
+    if digits > len(str(INT_LIMIT)) or abs(int(text)) > INT_LIMIT:
+        raise NumberError(f"{_short(text)} is too large for an integer (the largest is {INT_LIMIT})")
     return int(text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
 @v_args(meta=True)
@@ -50,6 +73,15 @@ class ToAst(Transformer):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
+        self.problems: list[tuple[str, ast.Span, str]] = []  # (message, span, hint) found while transforming
+
+    def _number(self, text: str, tok: Token):
+        try:
+            return parse_number(text)
+        except NumberError as exc:
+            self.problems.append((str(exc), token_span(self.path, tok),
+                                  "write the value the setting needs; numbers this large are always a mistake"))
+            return 0
 
     def _span(self, meta) -> ast.Span:
         return meta_span(self.path, meta)
@@ -97,11 +129,11 @@ class ToAst(Transformer):
 
     def number(self, meta, children):
         (tok,) = children
-        return ast.Num(parse_number(str(tok)), str(tok), token_span(self.path, tok))
+        return ast.Num(self._number(str(tok), tok), str(tok), token_span(self.path, tok))
 
     def percent(self, meta, children):
         (tok,) = children
-        return ast.Percent(parse_number(str(tok)[:-1]), str(tok), token_span(self.path, tok))
+        return ast.Percent(self._number(str(tok)[:-1], tok), str(tok), token_span(self.path, tok))
 
     def true(self, meta, children):
         return ast.Bool(True, token_span(self.path, children[0]))

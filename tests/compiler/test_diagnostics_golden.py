@@ -94,6 +94,14 @@ CASES = {
     "import_outside_the_recipe_folder": ({"recipe.ftr": 'import "../shared/base.ftr"\n' + OK_HEAD}, [], 2),
     "import_binary_file": ({"recipe.ftr": 'import "blob.ftr"\n' + OK_HEAD,
                             "blob.ftr": "\0\1\2HF_TOKEN=hf_secret\n"}, [], 2),
+    "number_too_large": ({"recipe.ftr": OK_HEAD + "train {\n  optimizer adamw(lr: 1e309)\n  epochs "
+                          + "1" * 5000 + "\n  warmup 1e400\n}\n"}, [], 2),
+    "nesting_too_deep": ({"recipe.ftr": OK_HEAD + "train { optimizer adamw(betas: " + "[" * 10000 + "]" * 10000
+                          + ") }\n"}, [], 2),
+    "empty_recipe": ({"recipe.ftr": "# nothing here yet\n"}, [], 2),
+    "set_trailing_text": ({"recipe.ftr": OK_HEAD + "train { epochs 1 }\n"},
+                          ["--set", 'train.batch=8 } recipe "x" { seed 2', "--set", "train.epochs=2\nimport \"a.ftr\""],
+                          2),
     "long_source_line_is_cut": ({"recipe.ftr": OK_HEAD + "train {  # " + "x" * 3000 + '\n  batch "' + "z" * 5000
                                  + '"  epoch 3\n}\n'}, [], 2),
     # ---- --set
