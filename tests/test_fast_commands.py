@@ -1,5 +1,6 @@
-"""check, graph, fmt, plugins and describe import neither torch nor transformers (nor datasets, deepspeed)."""
+"""check, graph, fmt, plugins, describe, schema and lsp import neither torch nor transformers (nor datasets, deepspeed)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ def _recipe(tmp_path):
     return str(path)
 
 
-@pytest.mark.parametrize("command", ["check", "graph", "graph-json", "fmt", "plugins", "describe"])
+@pytest.mark.parametrize("command", ["check", "graph", "graph-json", "fmt", "plugins", "describe", "schema"])
 def test_fast_commands_do_not_import_the_ml_stack(command, tmp_path):
     recipe = _recipe(tmp_path)
     argv = {
@@ -38,8 +39,43 @@ def test_fast_commands_do_not_import_the_ml_stack(command, tmp_path):
         "fmt": ["fmt", "--check", recipe],
         "plugins": ["plugins"],
         "describe": ["describe", "evaluate"],
+        "schema": ["schema"],
     }[command]
     out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode in (0, 1), out.stderr
     assert "HEAVY:\n" in out.stdout, f"{command} imported: {out.stdout.splitlines()[-1]}"
+
+
+def _lsp_session(recipe: Path) -> bytes:
+    """An editor's session: open the recipe, ask for completion, hover and formatting, then exit."""
+    uri = recipe.resolve().as_uri()
+    where = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+    messages = [
+        {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": ROOT.as_uri(), "capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "ftr", "version": 1, "text": recipe.read_text()}}},
+        {"id": 2, "method": "textDocument/completion", "params": where},
+        {"id": 3, "method": "textDocument/hover", "params": where},
+        {"id": 4, "method": "textDocument/formatting", "params": {"textDocument": {"uri": uri}, "options": {
+            "tabSize": 2, "insertSpaces": True}}},
+        {"id": 5, "method": "shutdown"},
+        {"method": "exit"},
+    ]
+    out = b""
+    for message in messages:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        out += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    return out
+
+
+def test_the_language_server_does_not_import_the_ml_stack(tmp_path):
+    recipe = Path(_recipe(tmp_path))
+    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), "lsp"], input=_lsp_session(recipe),
+                         capture_output=True, cwd=ROOT, timeout=120)
+    stdout, stderr = out.stdout.decode(), out.stderr.decode()
+    assert out.returncode == 0, stderr
+    assert "textDocument/publishDiagnostics" in stdout  # the recipe was really checked
+    assert '"id": 4' in stdout.replace('"id":4', '"id": 4')  # and formatting answered
+    assert "HEAVY:\n" in stderr, f"lsp imported: {stderr.splitlines()[-1]}"  # the server keeps stdout for LSP

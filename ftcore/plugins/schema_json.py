@@ -54,7 +54,7 @@ def type_json(t: ParamType) -> dict[str, Any]:
         out = {"type": "custom", "class": f"{type(t).__module__}.{type(t).__qualname__}"}
     for bound in ("min", "max", "min_open", "max_open"):
         value = getattr(t, bound, None)
-        if value not in (None, False):
+        if value is not None and value is not False:  # a bound of 0 is a bound
             out[bound] = value
     out["description"] = t.description
     return out
