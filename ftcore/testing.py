@@ -19,7 +19,8 @@ Fixtures:
   cacheable), and returns its outputs.
 - ``ftcore_run(text, files=None, overrides=(), host=None)``: writes the recipe (and ``files``:
   name -> text) into the temporary folder and runs it end to end in this process, like
-  ``ftcore run``; returns a :class:`RunResult` (exit status, run folder, metrics, summary,
+  ``ftcore run`` (``files`` values: text, or bytes for binary files); returns a
+  :class:`RunResult` (exit status, run folder, metrics, summary,
   printed text). Pair it with :func:`tiny_recipe` to train a tiny model in seconds.
 
 :func:`tiny_recipe` writes a complete recipe for a task around a tiny random model (no download),
@@ -171,7 +172,8 @@ def ftcore_run(tmp_path):
     """Factory: ``ftcore_run(text, files=None, overrides=(), host=None)`` -> :class:`RunResult`.
 
     Runs in this process on the CPU, with the stage cache and the run folder in the test's
-    temporary folder. ``files`` maps file names (relative to the recipe) to their text.
+    temporary folder. ``files`` maps file names (relative to the recipe) to their text (``str``) or
+    content (``bytes``).
     """
     from rich.console import Console
 
@@ -186,7 +188,10 @@ def ftcore_run(tmp_path):
         folder.mkdir()
         for fname, content in (files or {}).items():
             (folder / fname).parent.mkdir(parents=True, exist_ok=True)
-            (folder / fname).write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                (folder / fname).write_bytes(content)
+            else:
+                (folder / fname).write_text(content, encoding="utf-8")
         (folder / name).write_text(text, encoding="utf-8")
         out = folder / "run"
         buffer = io.StringIO()

@@ -1,7 +1,7 @@
 """Run a run graph: each stage in order, reused from the cache when its fingerprint is there.
 
-For each stage the executor imports ``stage.impl`` (``"module:attr"``) and either calls
-``impl.load(stage, ctx)`` — when the impl can be cached (has ``load``) and a complete cache entry
+For each stage the executor imports ``stage.impl`` (``"module:attr"``; a class is instantiated
+once) and either calls ``impl.load(stage, ctx)`` — when the impl can be cached (has ``load``) and a complete cache entry
 for the stage's fingerprint exists — or ``impl.run(stage, inputs, ctx)``, writing under a
 temporary folder that is renamed into the cache only once ``run`` returned. The hooks
 ``ftcore_stage_start`` and ``ftcore_stage_end`` fire around every stage.
@@ -29,6 +29,17 @@ def import_impl(ref: str) -> Any:
     for part in attr.split(".") if attr else ():
         obj = getattr(obj, part)
     return obj
+
+
+_STAGE_CODE: dict[str, Any] = {}
+
+
+def stage_code(ref: str) -> Any:
+    """The object running a stage: ``impl`` imported; a class is instantiated once (with no arguments)."""
+    if ref not in _STAGE_CODE:
+        obj = import_impl(ref)
+        _STAGE_CODE[ref] = obj() if isinstance(obj, type) else obj
+    return _STAGE_CODE[ref]
 
 
 @dataclass
@@ -120,7 +131,7 @@ class Executor:
         return values
 
     def _cached(self, stage) -> bool:
-        return bool(stage.impl) and hasattr(import_impl(stage.impl), "load") and bool(stage.fingerprint) \
+        return bool(stage.impl) and hasattr(stage_code(stage.impl), "load") and bool(stage.fingerprint) \
             and self.cache.is_complete(stage)
 
     def run_stage(self, stage, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +139,7 @@ class Executor:
         if not stage.impl:
             raise RunError(f'stage "{stage.id}" has no implementation', "this is a bug in the plugin "
                            f'"{stage.plugin}": its ftcore_lower hook must give the stage an impl')
-        impl = import_impl(stage.impl)
+        impl = stage_code(stage.impl)
         cacheable = hasattr(impl, "load") and bool(stage.fingerprint)
         start = time.perf_counter()
         if cacheable and self.cache.is_complete(stage):
@@ -207,7 +218,7 @@ def load_stage_outputs(graph, stage_id: str, cache_dir, *, recipe: Any = None, s
     if not cache.is_complete(stage):
         raise RunError(f'stage "{stage_id}" has no prepared output (fingerprint {stage.fingerprint}) '
                        f"in {cache_dir}", "run `ftcore prepare RECIPE` first, with the same cache folder")
-    impl = import_impl(stage.impl)
+    impl = stage_code(stage.impl)
     ctx = StageContext(output_dir=cache.entry(stage), cache_dir=Path(cache_dir), seed=seed, recipe=recipe,
                        graph=graph, options=dict(options or {}), stage_id=stage_id)
     return impl.load(stage, ctx)

@@ -27,7 +27,7 @@ def _console(console):
 def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optional[str] = None, resume: bool = False,
                 nproc: Optional[int] = None, hostfile: Optional[str] = None, console=None,
                 cache_dir: Optional[str] = None, allow_changes: bool = False, verbose: bool = False,
-                command_line: Optional[Sequence[str]] = None) -> int:
+                command_line: Optional[Sequence[str]] = None, host=None) -> int:
     """Run a recipe end to end; returns the exit status (0 ok, 1 the run failed, 2 the recipe is wrong).
 
     ``resume`` continues the run in ``out`` from its newest complete checkpoint; ``nproc`` /
@@ -50,7 +50,7 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
     if nproc is not None and nproc < 1:
         console.print("error: --nproc must be at least 1", markup=False, soft_wrap=True)
         return EXIT_RECIPE
-    host = load_host()
+    host = host or load_host()  # tests and ftcore.testing pass a host with plugins defined in code
     try:
         recipe, graph = compile_recipe(recipe_path, list(overrides), host=host)
     except RecipeError as err:
@@ -120,7 +120,11 @@ def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, np
     if train is None:
         values = executor.run()
     else:
-        values.update(executor.run(train.upstream()) if train.upstream() else {})
+        # Everything training does not depend on runs first too (other data blocks, a plugin's
+        # audit stage): a stage in the graph is never skipped, and its mistakes cost no training.
+        after = _downstream(graph, "train")
+        before = [s.id for s in graph.order() if s.id != "train" and s.id not in after]
+        values.update(executor.run(before) if before else {})
         if distributed:
             code = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph,
                                       console, capture)
@@ -131,7 +135,6 @@ def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, np
             values["train"] = import_impl(train.impl).outputs_from_run(run_dir)
         else:
             values["train"] = executor.run_stage(train, _inputs(train, values))
-        after = _downstream(graph, "train")
         for stage in graph.order():
             if stage.id in values or stage.id not in after:
                 continue
