@@ -107,3 +107,13 @@ def test_hub_offline_is_a_message(prepare, minilm_dir, monkeypatch):
     with pytest.raises(RunError, match='cannot load the hub dataset "no-such/dataset"') as err:
         validated(prepare, minilm_dir, 'hub("no-such/dataset")')
     assert "save_to_disk" in err.value.hint
+
+
+def test_a_label_set_fixed_by_the_format_makes_other_labels_bad_rows(prepare, write, minilm_dir):
+    write("d.jsonl", jsonl(GOOD + [{"text": "what?", "label": "other"}, {"text": "hi", "label": "greet"}]))
+    fmt = 'classification(text: "text", label: "label", labels: ["leave", "greet"])'
+    out, _ = prepare(recipe(minilm_dir, 'jsonl("d.jsonl")', "validate max_bad: 50%", fmt))
+    report = out["data.d.validate"]["report"]
+    assert report["bad_examples"] == ['d.jsonl:3: unknown label: "other" is not in the format\'s labels list']
+    assert out["data.d.tokenize"]["info"]["label_names"] == ["leave", "greet"]  # in the order given
+    assert sorted(out["data.d.tokenize"]["train"]["labels"]) == [0, 1, 1]

@@ -87,3 +87,11 @@ def test_checking_imports_no_ml_library(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_components_are_asked_about_their_arguments_through_their_contract(data_host, tmp_path):
+    (tmp_path / "d.csv").write_text("text\na\n")
+    found = errors(data_host, tmp_path, 'model { task seq2seq }\n'
+                                        'data d { source csv("d.csv", delimiter: ";;") format seq2seq pack true }\n')
+    assert found == [('the CSV delimiter must be one character, got ";;"', 2, 41),
+                     ('pack works with causal language-model formats, not "seq2seq"', 2, 62)]

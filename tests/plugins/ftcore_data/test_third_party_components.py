@@ -46,11 +46,14 @@ class FakeEntryPoint:
 @pytest.fixture
 def install(monkeypatch):
     """``install(module, version, name, dist)``: the built-ins this test needs plus one third-party plugin."""
-    real = [ep for ep in manager._entry_points() if ep.name in BUILTINS]
+    all_real = [ep for ep in manager._entry_points() if ep.dist is not None and ep.dist.name == "ftcore"]
+    real = [ep for ep in all_real if ep.name in BUILTINS]
 
-    def _install(module=third_party_data, version: str = "1.0", name: str = "shopdata", dist: str = DIST):
-        monkeypatch.setattr(manager, "_entry_points", lambda: real + [FakeEntryPoint(name, module,
-                                                                                     FakeDist(dist, version))])
+    def _install(module=third_party_data, version: str = "1.0", name: str = "shopdata", dist: str = DIST,
+                 every_builtin: bool = False):
+        builtins = all_real if every_builtin else real
+        monkeypatch.setattr(manager, "_entry_points", lambda: builtins + [FakeEntryPoint(name, module,
+                                                                                         FakeDist(dist, version))])
 
     return _install
 
@@ -132,6 +135,21 @@ def test_each_data_kind_from_a_third_party_runs_through_ftcore_prepare(install, 
     assert graph["data.faq.load"].code_versions == {"source:sqlite": f"{DIST}==1.0"}
     assert graph["data.faq.split"].code_versions == {"split_method:newest": f"{DIST}==1.0"}
     assert graph["data.faq.tokenize"].code_versions == {"format:qa": f"{DIST}==1.0"}
+
+
+def test_a_tiny_model_trains_on_the_third_party_components_with_ftcore_run(install, shop, capsys):
+    pytest.importorskip("deepspeed")
+    install(every_builtin=True)
+    (shop / "recipe.ftr").write_text(RECIPE + "train { epochs 2 batch 2 optimizer adamw(lr: 1e-2) }\n"
+                                              "evaluate faq.eval { metrics loss }\n", encoding="utf-8")
+    assert main(["run", "recipe.ftr", "--plain", "--out", "run"]) == 0, capsys.readouterr()
+    records = [json.loads(line) for line in (shop / "run" / "metrics.jsonl").read_text().splitlines() if line]
+    losses = [r["loss"] for r in records if "split" not in r]
+    assert len(losses) == 4  # 5 training rows (one emptied by strip_html), batch 2 (2 full batches), 2 epochs
+    assert losses[-1] < losses[0]
+    assert any(r.get("split") == "faq.eval" and r["loss"] > 0 for r in records)
+    manifest = json.loads((shop / "run" / "manifest.json").read_text())
+    assert f'"{DIST}==1.0"' in json.dumps(manifest["graph"])  # the code that ran is on record
 
 
 def test_a_new_version_of_a_cleaners_distribution_reruns_the_clean_stage_and_only_what_follows(install, shop):
