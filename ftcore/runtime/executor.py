@@ -165,9 +165,13 @@ class Executor:
         except BaseException as exc:
             if cacheable:
                 self.cache.abandon(tmp)
-            if isinstance(exc, Exception) and not isinstance(exc, PluginError):
+            where = str(stage.span) if stage.span is not None and stage.span.line > 0 else None
+            if isinstance(exc, PluginError) and exc.position is None:
+                exc.position = where  # the recipe text that asked for the stage
+            elif isinstance(exc, Exception) and not isinstance(exc, PluginError):
                 err = blame(exc, self.plugins, f'stage "{stage.id}"', default=stage.plugin if self.plugins else None)
                 if err is not None:
+                    err.position = where
                     raise err from exc
             raise
         if cacheable:

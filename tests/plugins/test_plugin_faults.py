@@ -17,6 +17,7 @@ import pytest
 import ftcore.plugins.manager as manager
 from ftcore.cli import main
 from ftcore.compiler.graph import RunGraph
+from ftcore.lang.ast import Span
 from ftcore.plugins import hookimpl
 from ftcore.plugins.errors import PluginError
 from ftcore.plugins.manager import load_host
@@ -145,7 +146,8 @@ def _graph(tmp_path, impl="tests.runtime.stages_for_tests:Upper"):
     graph = RunGraph("g")
     graph.add_stage("a", "source", "recorder", impl="tests.runtime.stages_for_tests:Source",
                     content_inputs=[str(tmp_path / "in.txt")], outputs={"text": "text"})
-    graph.add_stage("b", "upper", "recorder", impl=impl, inputs={"text": "a.text"}, outputs={"text": "text"})
+    graph.add_stage("b", "upper", "recorder", impl=impl, inputs={"text": "a.text"}, outputs={"text": "text"},
+                    span=Span("recipe.ftr", 3, 1, 3, 9))
     graph.compute_fingerprints({})
     return graph
 
@@ -180,7 +182,7 @@ def test_a_stage_failing_in_plugin_code_is_blamed_on_the_plugin(tmp_path):
         executor.run()
     # The frame that raised is in the tests package, which no plugin claims: the stage's plugin is blamed.
     assert info.value.render().splitlines()[0] == (
-        'error: plugin "recorder" (distribution ftcore-recorder 1.2) failed in stage "b": TypeError: can only '
+        'recipe.ftr:3:1: error: plugin "recorder" (distribution ftcore-recorder 1.2) failed in stage "b": TypeError: can only '
         'concatenate str (not "int") to str')
 
 
