@@ -143,6 +143,20 @@ class MarkedStream:
         return False
 
 
+class FallbackHandler(logging.StreamHandler):
+    """Writes a library logger's records until the library installs a handler of its own (on import)."""
+
+    def __init__(self, logger: logging.Logger, stream):
+        super().__init__(stream)
+        self.logger = logger
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record`` unless another handler of the logger already does."""
+        if any(h is not self for h in self.logger.handlers):
+            return
+        super().emit(record)
+
+
 class OutputCapture:
     """A context manager: third-party output goes to ``log_path`` while it is active; see the module docstring.
 
@@ -269,7 +283,7 @@ class OutputCapture:
                     handler.setStream(sys.stderr)
             if not logger.handlers:
                 # Records would reach the root logger's handlers, wherever they write: keep them here.
-                handler = logging.StreamHandler(sys.stderr)
+                handler = FallbackHandler(logger, sys.stderr)
                 handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s: %(message)s"))
                 logger.addHandler(handler)
                 self._added_handlers.append((logger, handler, logger.propagate))

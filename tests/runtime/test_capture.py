@@ -107,3 +107,16 @@ def test_a_workers_console_lines_are_marked_whole():
     stream.write("step 1/4 ")
     stream.write("loss 0.5\nstep 2/4\n")
     assert sink == [CONSOLE_MARK + "step 1/4 loss 0.5\n", CONSOLE_MARK + "step 2/4\n"]
+
+
+def test_a_library_that_adds_its_own_handler_during_the_capture_is_logged_once(tmp_path):
+    logger = logging.getLogger("deepspeed.test_capture")
+    root = logging.getLogger("deepspeed")
+    with OutputCapture(tmp_path / "run.log", descriptors=False):
+        own = logging.StreamHandler(sys.stderr)  # what a library does on import
+        root.addHandler(own)
+        try:
+            logger.warning("said once")
+        finally:
+            root.removeHandler(own)
+    assert (tmp_path / "run.log").read_text().count("said once") == 1
