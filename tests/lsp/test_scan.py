@@ -45,6 +45,10 @@ def test_calls_and_arguments_are_followed():
     assert ctx.given == ["train", "eval"] and ctx.kwarg is None
     ctx = at('model { adapter lora(rank: 8, targets: ["q", |')
     assert [(f.kind, f.name) for f in ctx.frames] == [("call", "lora"), ("list", "")]
+    ctx = at('model { base tiny("t5", 2, |')
+    assert ctx.frames[0].position == 2  # the third positional argument of the call
+    ctx = at('model { base tiny("t5", layers: 2, |')
+    assert (ctx.frames[0].position, ctx.frames[0].given) == (1, ["layers"])
     ctx = at("regularize { early_stop(patience: 2, |")
     assert ctx.call_statement and ctx.frames[0].name == "early_stop" and ctx.frames[0].given == ["patience"]
 
