@@ -290,8 +290,8 @@ class _Walker:
             j += 1
         return j
 
-    def _value(self, tok: Token, i: int, limit: int, after: str) -> int:
-        """One value at statement level (or the start of a call or list in it)."""
+    def _open(self, tok: Token, i: int, limit: int) -> Optional[int]:
+        """If token ``i`` opens a call ``name(`` or a list ``[``, enter it and return the next index."""
         nxt = self._peek(i + 1, limit)
         if tok.type == "NAME" and nxt is not None and nxt.type == "(":
             self.frames.append(Frame("call", tok.text))
@@ -299,6 +299,13 @@ class _Walker:
         if tok.type == "[":
             self.frames.append(Frame("list"))
             return i + 1
+        return None
+
+    def _value(self, tok: Token, i: int, limit: int, after: str) -> int:
+        """One value at statement level (or the start of a call or list in it)."""
+        opened = self._open(tok, i, limit)
+        if opened is not None:
+            return opened
         if tok.type == "NAME":
             i = self._skip_dots(i, limit)
             self.state = after
@@ -316,8 +323,7 @@ class _Walker:
 
     def _in_frame(self, tok: Token, i: int, limit: int) -> int:
         frame = self.frames[-1]
-        closer = ")" if frame.kind == "call" else "]"
-        if tok.type == closer or tok.type in (")", "]"):
+        if tok.type in (")", "]"):  # either closes the innermost frame: forgiving a mismatch
             self.frames.pop()
             if self.frames:
                 self.frames[-1].done = True
@@ -340,12 +346,9 @@ class _Walker:
             frame.kwarg = tok.text
             frame.given.append(tok.text)
             return i + 2
-        if tok.type == "NAME" and nxt is not None and nxt.type == "(":
-            self.frames.append(Frame("call", tok.text))
-            return i + 2
-        if tok.type == "[":
-            self.frames.append(Frame("list"))
-            return i + 1
+        opened = self._open(tok, i, limit)
+        if opened is not None:
+            return opened
         if tok.type == "NAME":
             frame.done = True
             return self._skip_dots(i, limit)

@@ -113,28 +113,18 @@ def initialized(ls: RecipeServer, params: types.InitializedParams) -> None:
     ls.load_plugins()
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: RecipeServer, params: types.DidOpenTextDocumentParams) -> None:
-    """Check the recipe as soon as it opens."""
+def recheck(ls: RecipeServer, params) -> None:
+    """Check the open recipes again when one opens, changes, is saved or closes.
+
+    Every open recipe is checked, since one may import the one that changed; a closed recipe's
+    diagnostics are cleared.
+    """
     ls.publish_all()
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: RecipeServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Check again on every edit (open recipes that import this one included)."""
-    ls.publish_all()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: RecipeServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Check again on save (data files a recipe names may have changed meanwhile)."""
-    ls.publish_all()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: RecipeServer, params: types.DidCloseTextDocumentParams) -> None:
-    """Forget a closed recipe's diagnostics."""
-    ls.publish_all()
+for _event in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_SAVE,
+               types.TEXT_DOCUMENT_DID_CLOSE):
+    server.feature(_event)(recheck)
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGERS))

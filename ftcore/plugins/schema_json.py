@@ -12,28 +12,23 @@ from typing import Any
 
 from ftcore import __version__
 from ftcore.plugins.registry import Registry
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, ComponentSpec, Float, Fraction,
-                                   Integer, ListOf, OneOf, Param, ParamType, PortionType, Reference, String,
+from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, ComponentSpec, FilePath, Float,
+                                   Fraction, Integer, ListOf, OneOf, Param, ParamType, PortionType, Reference, String,
                                    to_json)
 
 SCHEMA_VERSION = 1
+
+# Types described by their name alone (and their bounds); the first match wins.
+_SIMPLE = ((Integer, "integer"), (Fraction, "fraction"), (Float, "number"), (PortionType, "portion"),
+           (String, "string"), (Boolean, "boolean"))
 
 
 def type_json(t: ParamType) -> dict[str, Any]:
     """A parameter type as data: ``{"type": "integer", "min": 1, "description": "an integer ≥ 1"}``."""
     out: dict[str, Any]
-    if isinstance(t, Integer):
-        out = {"type": "integer"}
-    elif isinstance(t, Fraction):
-        out = {"type": "fraction"}
-    elif isinstance(t, Float):
-        out = {"type": "number"}
-    elif isinstance(t, PortionType):
-        out = {"type": "portion"}
-    elif isinstance(t, String):
-        out = {"type": "string"}
-    elif isinstance(t, Boolean):
-        out = {"type": "boolean"}
+    simple = next((name for cls, name in _SIMPLE if isinstance(t, cls)), None)
+    if simple is not None:
+        out = {"type": simple}
     elif isinstance(t, Choice):
         out = {"type": "choice", "options": list(t.options)}
     elif isinstance(t, Reference):
@@ -42,6 +37,8 @@ def type_json(t: ParamType) -> dict[str, Any]:
             out["block"] = t.block
         if getattr(t, "members", None):
             out["members"] = list(t.members)
+    elif isinstance(t, FilePath):
+        out = {"type": "path", "kind": t.kind, "must_exist": t.must_exist}
     elif isinstance(t, Component):
         out = {"type": "component", "kind": t.kind}
     elif isinstance(t, ListOf):

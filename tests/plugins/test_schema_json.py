@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ftcore.plugins import hookimpl
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, Choice, Component, Float, Integer, ListOf, Param, ParamType,
+from ftcore.plugins.schema import (AttrSpec, BlockSpec, Choice, Component, FilePath, Float, Integer, ListOf, Param, ParamType,
                                    Reference, String)
 from ftcore.plugins.schema_json import language_schema
 
@@ -27,6 +27,7 @@ class Plugin:
             Param("temperature", Float(min=0, max=2), 0.0, "Sampling temperature."),
             Param("labels", ListOf(Choice("good", "bad")), ["good", "bad"], "Verdicts.", positional=False),
             Param("style", Shout(), "LOUD"),
+            Param("rubric", FilePath("file"), None, "Instructions for the judge."),
         ], help="An LLM judge.", impl="mine.judge:JUDGE", needs=("text",))
         register.block(BlockSpec("review", help="Human review.", multiple=True,
                                  label=Reference("a data split", block="data", members=("test",)),
@@ -45,7 +46,7 @@ def test_components_carry_structured_parameter_types_defaults_and_plugin(ftcore_
     [judge] = [c for c in data["components"] if c["name"] == "judge"]
     assert judge["kind"] == "scorer" and judge["plugin"] == "reviews" and judge["runs"] is True
     assert judge["meta"] == {"needs": ["text"]}
-    model, temperature, labels, style = judge["params"]
+    model, temperature, labels, style, rubric = judge["params"]
     assert model == {"name": "model", "type": {"type": "string", "description": "a string"}, "required": True,
                      "positional": True, "help": "Which judge."}
     assert temperature["type"] == {"type": "number", "min": 0, "max": 2, "description": "a number ≥ 0 and ≤ 2"}
@@ -53,6 +54,8 @@ def test_components_carry_structured_parameter_types_defaults_and_plugin(ftcore_
     assert labels["type"]["type"] == "list" and labels["type"]["item"]["options"] == ["good", "bad"]
     assert labels["positional"] is False and labels["default"] == ["good", "bad"]
     assert style["type"] == {"type": "custom", "class": f"{__name__}.Shout", "description": "a word in capitals"}
+    assert rubric["type"] == {"type": "path", "kind": "file", "must_exist": True, "description": "a file path"}
+    assert rubric["default"] is None
     assert {"name": "scorer", "help": "Scores answers.", "plugin": "reviews"} in data["kinds"]
     assert data["plugins"]["reviews"]["version"] == "2.5.0"
 
