@@ -60,7 +60,34 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
         for key, sub in value.items():
             out.update(_leaves(sub, f"{prefix}.{key}" if prefix else str(key)))
         return out
+    if isinstance(value, list) and value:
+        out = {}
+        for i, sub in enumerate(value):
+            out.update(_leaves(sub, f"{prefix}[{i}]"))
+        return out
     return {prefix or "(value)": value}
+
+
+def _project_folder(manifest: dict[str, Any]) -> Optional[str]:
+    path = (manifest.get("recipe") or {}).get("path")
+    return os.path.dirname(os.path.abspath(path)) if path else None
+
+
+def _relocator(earlier: dict[str, Any], now: dict[str, Any]):
+    """Map paths under the earlier recipe's folder to the same place under the current one.
+
+    A project folder that was moved or copied (recipe, data and run together) resumes: only
+    what the files hold is compared, not where the folder is.
+    """
+    old, new = _project_folder(earlier), _project_folder(now)
+    if not old or not new or old == new:
+        return lambda value: value
+
+    def relocate(value):
+        if isinstance(value, str) and (value == old or value.startswith(old + os.sep)):
+            return new + value[len(old):]
+        return value
+    return relocate
 
 
 def _show(value: Any) -> str:
@@ -78,6 +105,7 @@ def differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:
         if sid not in now_graph:
             lines.append(f"stage {sid} is gone")
     unexplained = []
+    relocate = _relocator(earlier, now)
     for sid in ids:
         new = now_graph[sid]
         old = then_graph.get(sid)
@@ -87,7 +115,8 @@ def differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:
             continue
         if old.get("plugin") != new.get("plugin"):
             lines.append(f"{sid}: plugin {old.get('plugin')} then, {new.get('plugin')} now")
-        a, b = _leaves(old.get("params", {})), _leaves(new.get("params", {}))
+        a = {k: relocate(v) for k, v in _leaves(old.get("params", {})).items()}
+        b = _leaves(new.get("params", {}))
         changed = [k for k in sorted(set(a) | set(b)) if a.get(k, "<absent>") != b.get(k, "<absent>")]
         for key in changed:
             lines.append(f"{sid}{where}: {key} was {_show(a.get(key))}, is now {_show(b.get(key))}")
@@ -97,6 +126,7 @@ def differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:
             unexplained.append(sid)
     then_files, now_files = earlier.get("data_files"), now.get("data_files", {})
     if then_files is not None:
+        then_files = {relocate(k): v for k, v in then_files.items()}
         for path in sorted(set(then_files) | set(now_files)):
             old, new = then_files.get(path), now_files.get(path)
             if old is None or new is None:
@@ -105,7 +135,7 @@ def differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:
                 size = f" ({old.get('bytes')} bytes then, {new.get('bytes')} now)" if old.get("bytes") != \
                     new.get("bytes") else ""
                 lines.append(f"data file {path} changed{size}")
-    if not lines and unexplained:
+    if not lines and unexplained and then_files is None:  # without recorded file hashes, say what is known
         lines.append(f"the fingerprint of {', '.join(unexplained)} changed (the bytes of a data file they read)")
     then_p = (earlier.get("command") or {}).get("nproc"), (earlier.get("command") or {}).get("hostfile")
     now_p = (now.get("command") or {}).get("nproc"), (now.get("command") or {}).get("hostfile")

@@ -64,6 +64,23 @@ def test_a_data_change_known_only_by_fingerprint_is_still_reported():
         "the fingerprint of data.d.load, data.d.split, train changed (the bytes of a data file they read)"]
 
 
+def test_a_moved_project_folder_compares_by_content_not_place():
+    def placed(folder, data="aaaa"):
+        m = manifest(data=data)
+        m["recipe"] = {"path": f"{folder}/r.ftr"}
+        m["graph"]["stages"][0]["params"] = {"sources": [{"path": f"{folder}/d.jsonl"}]}
+        m["graph"]["stages"][0]["fingerprint"] = f"f-load-{folder}"
+        m["data_files"] = {f"{folder}/d.jsonl": {"sha256": data, "bytes": len(data)}}
+        return m
+
+    assert differences(placed("/old"), placed("/new")) == []
+    assert differences(placed("/old"), placed("/new", data="bbbb")) == ["data file /new/d.jsonl changed"]
+    other = placed("/new")
+    other["graph"]["stages"][0]["params"]["sources"][0]["path"] = "/elsewhere/d.jsonl"
+    assert differences(placed("/old"), other) == [
+        "data.d.load (r.ftr:2:1): sources[0].path was '/new/d.jsonl', is now '/elsewhere/d.jsonl'"]
+
+
 def test_long_lists_are_cut():
     assert summarize([str(i) for i in range(20)])[-1] == "... and 8 more" and len(summarize(list("abc"))) == 3
 
