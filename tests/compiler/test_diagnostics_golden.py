@@ -119,6 +119,53 @@ CASES = {
 }
 
 
+# The real built-in plugins' rules (data, model, train): checked with every installed plugin loaded.
+# case name -> (files, extra command-line arguments, expected exit status), as in CASES.
+DATA_ROWS = '{"text": "refund please", "label": "billing"}\n'
+CLS_FORMAT = '  format classification(text: "text", label: "label")\n'
+TINY_BERT = 'model {\n  base tiny(arch: "bert")\n  task classification\n}\n'
+
+
+def data_block(label: str, split: str, extra: str = CLS_FORMAT) -> str:
+    return f'data {label} {{\n  source jsonl("t.jsonl")\n  split {split}\n{extra}}}\n'
+
+
+def train_recipe(train: str, regularize: str = "", data_split: str = "train: 80%, eval: 20%") -> str:
+    return (OK_HEAD + data_block("d", data_split) + TINY_BERT + (f"regularize {{\n{regularize}}}\n" if regularize else "")
+            + f"train {{\n{train}}}\n")
+
+
+PLUGIN_CASES = {
+    "plugin_data_split_shares": ({"t.jsonl": DATA_ROWS, "recipe.ftr": OK_HEAD
+                                  + data_block("over", "train: 80%, eval: 30%")
+                                  + data_block("mixed", "train: 80%, eval: 50")
+                                  + data_block("none_left", "eval: 60%, test: 40%")
+                                  + data_block("hashed", 'eval: 10%, stratify: "label", by: hash("text")')
+                                  + TINY_BERT}, [], 2),
+    "plugin_data_format_rules": ({"t.jsonl": DATA_ROWS, "recipe.ftr": OK_HEAD
+                                  + data_block("d", "eval: 10%", CLS_FORMAT + "  pack true\n")
+                                  + data_block("lm", "eval: 10%", '  format text(field: "text")\n')
+                                  + TINY_BERT}, [], 2),
+    "plugin_model_tiny_arch": ({"t.jsonl": DATA_ROWS, "recipe.ftr": OK_HEAD + data_block("d", "eval: 10%")
+                                + 'model {\n  base tiny(arch: "t5", hidden: 30, heads: 4)\n  task classification\n}\n'},
+                               [], 2),
+    "plugin_train_deepspeed_conflicts": ({"t.jsonl": DATA_ROWS, "recipe.ftr": train_recipe(
+        '  batch 4\n  accumulate 2\n  optimizer adamw(lr: 1e-4)\n'
+        '  deepspeed_extra "train_micro_batch_size_per_gpu=8", "bf16.enabled=true", "gradient_clipping=2.0",\n'
+        '                  "optimizer.params.lr=0.01", "scheduler.type=WarmupLR", "zero_optimization.stage=2",\n'
+        '                  "zero_optimisation.stage=2"\n', "  clip 1.0\n")}, [], 2),
+    "plugin_train_offload_rules": ({"t.jsonl": DATA_ROWS, "recipe.ftr": train_recipe(
+        '  engine deepspeed(zero: 2, offload: "parameters")\n')}, [], 2),
+    "plugin_train_offload_optimizer_at_zero_0": ({"t.jsonl": DATA_ROWS, "recipe.ftr": train_recipe(
+        '  engine deepspeed(zero: 0, offload: "optimizer")\n')}, [], 2),
+    "plugin_train_early_stop_and_warmup": ({"t.jsonl": DATA_ROWS, "recipe.ftr": train_recipe(
+        "  max_steps 10\n  schedule linear(warmup: 10)\n  eval_every 5\n",
+        "  early_stop(patience: 2, on: test.loss)\n", data_split="train: 80%, test: 20%")}, [], 2),
+    "plugin_train_needs_an_eval_split": ({"t.jsonl": DATA_ROWS, "recipe.ftr": train_recipe(
+        "  eval_every 5\n", "  early_stop(patience: 2, on: eval.loss)\n", data_split="train: 80%, test: 20%")}, [], 2),
+}
+
+
 @pytest.fixture
 def run_check(tmp_path, monkeypatch, fake_host, capsys):
     """Write ``files`` into a fresh folder and run ``ftcore check recipe.ftr`` there."""
@@ -153,8 +200,42 @@ def test_diagnostics_match_golden_file(case, run_check):
         "after a deliberate change rerun with FTCORE_UPDATE_GOLDEN=1"
 
 
+@pytest.fixture
+def run_check_with_plugins(tmp_path, monkeypatch, capsys):
+    """Like ``run_check``, with the installed plugins (the real data, model and train rules)."""
+
+    def run(files: dict[str, str], extra: list[str]) -> tuple[int, str]:
+        for name, text in files.items():
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        status = main(["check", "recipe.ftr", *extra])
+        return status, capsys.readouterr().err
+
+    return run
+
+
+def compare_with_golden(case: str, printed: str) -> None:
+    golden = GOLDEN / f"{case}.txt"
+    if UPDATE or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(printed, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"wrote the missing golden file {golden.name}: check it by eye and commit it")
+    assert printed == golden.read_text(encoding="utf-8"), f"differs from {golden.name}; " \
+        "after a deliberate change rerun with FTCORE_UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("case", sorted(PLUGIN_CASES))
+def test_plugin_rule_diagnostics_match_golden_file(case, run_check_with_plugins):
+    files, extra, expected_status = PLUGIN_CASES[case]
+    status, printed = run_check_with_plugins(files, extra)
+    assert "Traceback" not in printed and "internal error" not in printed, printed
+    assert status == expected_status, printed
+    compare_with_golden(case, printed)
+
+
 def test_every_golden_file_has_a_case():
-    stale = sorted(p.stem for p in GOLDEN.glob("*.txt") if p.stem not in CASES)
+    stale = sorted(p.stem for p in GOLDEN.glob("*.txt") if p.stem not in CASES and p.stem not in PLUGIN_CASES)
     assert not stale, f"golden files without a case (delete them): {stale}"
 
 

@@ -34,6 +34,8 @@ class Mutant:
 LOOP = "plugins/ftcore_train/loop.py"
 TRAIN_LOOP_TESTS = "tests/plugins/ftcore_train/test_train_loop.py"
 FORMATS_TESTS = "tests/plugins/ftcore_data/test_data_formats.py"
+RESUME_TESTS = "tests/runtime/test_resume_cli.py"
+GOLDEN_TESTS = "tests/compiler/test_diagnostics_golden.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # ---- training loop
@@ -113,5 +115,41 @@ MUTANTS: tuple[Mutant, ...] = (
         (Edit("ftcore/runtime/run.py", "compile_recipe(recipe_path, list(overrides), host=host)",
               "compile_recipe(recipe_path, [], host=host)  # mutant: --set is ignored"),),
         ("tests/runtime/test_run_e2e.py::test_zero_stages_agree_in_one_process",),
+    ),
+    # ---- resume checks and checkpoints
+    Mutant(
+        "resume_accepts_a_changed_recipe",
+        "ftcore run --resume refuses a recipe changed since the run started",
+        (Edit("ftcore/runtime/run.py", "check_resume(run_dir, manifest, allow_changes=allow_changes,",
+              "check_resume(run_dir, manifest, allow_changes=True,  # mutant"),),
+        (f"{RESUME_TESTS}::test_resume_refuses_a_recipe_changed_since_the_run_started",),
+    ),
+    Mutant(
+        "worker_skips_the_fingerprint_check",
+        "a worker refuses a recipe changed since the run started",
+        (Edit("ftcore/runtime/worker.py", "        if changed:\n", "        if False:  # mutant\n"),),
+        (f"{RESUME_TESTS}::test_worker_refuses_a_recipe_changed_since_the_run_started",),
+    ),
+    Mutant(
+        "half_written_checkpoint_resumed",
+        "a checkpoint still under its temporary name is never resumed",
+        (Edit("plugins/ftcore_train/checkpoints.py", 'NAME = re.compile(r"^step-(\\d{7,})$")',
+              'NAME = re.compile(r"^(?:\\.tmp-)?step-(\\d{7,})$")  # mutant'),),
+        (f"{RESUME_TESTS}::test_resume_ignores_a_half_written_checkpoint",),
+    ),
+    # ---- the real plugins' rule messages
+    Mutant(
+        "split_shares_over_100_percent_accepted",
+        "split shares that do not add up to 100% are reported",
+        (Edit("plugins/ftcore_data/rules.py", 'if "train" in portions and abs(total - 1.0) > 1e-9:',
+              'if "train" in portions and abs(total - 1.0) > 0.2:  # mutant'),),
+        (f"{GOLDEN_TESTS}::test_plugin_rule_diagnostics_match_golden_file[plugin_data_split_shares]",),
+    ),
+    Mutant(
+        "offload_parameters_allowed_below_zero_3",
+        "offloading parameters without ZeRO 3 is reported",
+        (Edit("plugins/ftcore_train/dsconfig.py", 'if par_dev != "none" and stage != 3:',
+              'if par_dev != "none" and stage < 2:  # mutant'),),
+        (f"{GOLDEN_TESTS}::test_plugin_rule_diagnostics_match_golden_file[plugin_train_offload_rules]",),
     ),
 )
