@@ -238,7 +238,7 @@ def cmd_run(args) -> int:
                        hostfile=args.hostfile, console=_run_console(args, stderr=True), verbose=args.verbose,
                        command_line=["ftcore", *args.argv], launcher=args.launcher,
                        launcher_args=args.launcher_args, master_addr=args.master_addr, node_timeout=args.node_timeout,
-                       allow_changes=args.allow_changes)
+                       allow_changes=args.allow_changes, cache_dir=args.cache_dir)
 
 
 def cmd_prepare(args) -> int:
@@ -369,6 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nproc", type=int, metavar="N", help="train in N processes through DeepSpeed's launcher")
     p.add_argument("--hostfile", metavar="FILE", help="train on the machines a DeepSpeed hostfile lists (checked "
                    "first; see docs/multinode.md)")
+    p.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the "
+                   "recipe); with --hostfile every machine must see it")
     _add_launcher(p)
     p.add_argument("--launcher-args", default="", metavar="ARGS",
                    help="with --hostfile: extra arguments for the launcher, one quoted string")

@@ -3,16 +3,29 @@
 ``ftcore run --nproc N`` (one machine) and ``--hostfile FILE`` (several) start ``python -m
 ftcore.runtime.worker`` processes with ``deepspeed.launcher.runner``; they read the data stages
 this process prepared in the stage cache and run only the train stage.
+
+On several machines the launcher is DeepSpeed's ``pdsh`` (ssh), ``openmpi`` or ``slurm`` runner;
+:mod:`ftcore.runtime.preflight` has checked every node before :func:`launch_workers` is called.
+The variables workers need are written to ``RUN_DIR/launch.env`` for DeepSpeed to export on
+every node, and :func:`supervise` watches the workers' status files
+(:mod:`ftcore.runtime.liveness`) so that a lost node ends the run with its name instead of a hang.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
+
+from ftcore.runtime.liveness import Watchdog, WorkerStatus, read_statuses, status_dir
 
 
 def free_port() -> int:
@@ -36,17 +49,55 @@ def worker_args(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: Seq
     return args
 
 
+LAUNCHERS = ("pdsh", "openmpi", "slurm")
+# Variables the workers on other nodes need from this environment (pdsh and ssh start a clean one;
+# DeepSpeed itself forwards PYTHON*, UCX*, MV2* and its accelerator's, e.g. NCCL* on GPUs).
+FORWARDED = ("FTCORE_", "OMP_NUM_THREADS", "TOKENIZERS_PARALLELISM", "NCCL_", "GLOO_", "HF_", "TRANSFORMERS_",
+             "TORCH_", "CUDA_DEVICE_ORDER")
+
+
 def launcher_command(nproc: Optional[int], hostfile: Optional[str], args: Sequence[str],
-                     port: Optional[int] = None) -> list[str]:
-    """``python -m deepspeed.launcher.runner ... --module ftcore.runtime.worker ARGS``."""
+                     port: Optional[int] = None, *, launcher: str = "pdsh", master_addr: Optional[str] = None,
+                     launcher_args: str = "", force_multi: bool = False) -> list[str]:
+    """``python -m deepspeed.launcher.runner ... --module ftcore.runtime.worker ARGS``.
+
+    With a hostfile, DeepSpeed's own ssh check is off (ftcore's pre-flight checked every host,
+    not just the first) and the master address is the one the pre-flight found. Slurm's runner
+    in DeepSpeed cannot start a module, so it gets the worker's file instead.
+    """
     cmd = [sys.executable, "-m", "deepspeed.launcher.runner", "--master_port", str(port or free_port())]
+    module = ["--module", "ftcore.runtime.worker"]
     if hostfile:
-        cmd += ["--hostfile", str(hostfile)]
+        cmd += ["--hostfile", str(hostfile), "--launcher", launcher, "--no_ssh_check"]
+        if master_addr:
+            cmd += ["--master_addr", master_addr]
+        if force_multi:
+            cmd.append("--force_multi")
+        if launcher_args:
+            cmd += ["--launcher_args", launcher_args]
         if nproc:
             cmd += ["--num_gpus", str(nproc)]
+        if launcher == "slurm":
+            module = [str(Path(__file__).with_name("worker.py"))]
     else:
         cmd += ["--num_gpus", str(nproc or 1)]
-    return cmd + ["--module", "ftcore.runtime.worker", *args]
+    return cmd + module + list(args)
+
+
+def forwarded_environment(environ: dict, extra: Optional[dict] = None) -> dict[str, str]:
+    """The variables of ``environ`` (plus ``extra``) that workers on every node must see."""
+    out = {k: v for k, v in environ.items() if k.startswith(FORWARDED) and "\n" not in v}
+    out.update(extra or {})
+    return out
+
+
+def write_env_file(path: Path, values: dict[str, str]) -> Path:
+    """Write ``KEY=VALUE`` lines for DeepSpeed's runner to export on every node (it reads ``$DS_ENV_FILE``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def worker_env(nproc: int) -> dict[str, str]:
@@ -60,21 +111,160 @@ def worker_env(nproc: int) -> dict[str, str]:
     return env
 
 
+@dataclass
+class LaunchPlan:
+    """How to start workers on several machines: what ``--hostfile`` pre-flight decided."""
+
+    launcher: str = "pdsh"
+    master_addr: Optional[str] = None
+    hosts: list[tuple[str, int]] = field(default_factory=list)  # (name, processes) in hostfile order
+    force_multi: bool = False
+    launcher_args: str = ""
+    node_timeout: float = 120.0
+
+
+@dataclass
+class LaunchOutcome:
+    """How the workers ended: the launcher's exit status and what their status files say."""
+
+    code: int
+    started: bool = False  # at least one worker started (so a checkpoint may exist to resume from)
+    lost: list[WorkerStatus] = field(default_factory=list)  # ranks that stopped without a word
+    failed: list[WorkerStatus] = field(default_factory=list)  # ranks that ended with a message
+    silent_for: Optional[float] = None  # set when the watchdog stopped the run
+
+    def nodes(self, ranks: list[WorkerStatus]) -> str:
+        """``node "a" (ranks 0, 1), node "b" (rank 2)``."""
+        by_node: dict[str, list[int]] = {}
+        for st in ranks:
+            by_node.setdefault(st.node, []).append(st.rank)
+        return ", ".join(f'node "{n}" (rank{"s" if len(r) > 1 else ""} {", ".join(map(str, sorted(r)))})'
+                         for n, r in by_node.items())
+
+
+def _stop(proc: subprocess.Popen, grace: float = 20.0) -> None:
+    """Stop the launcher: SIGTERM first (DeepSpeed's pdsh runner then kills the workers on every node), then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Callable[[str], None]] = None,
+              node_timeout: float = 120.0, poll: float = 1.0) -> LaunchOutcome:
+    """Run the launcher, stop it when a worker has been silent for ``node_timeout`` seconds, and say how it ended."""
+    shutil.rmtree(status_dir(run_dir), ignore_errors=True)  # statuses of an earlier attempt would mislead
+    piped = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
+                 bufsize=1) if output is not None else {}
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, **piped)
+    reader = None
+    if output is not None:
+        reader = threading.Thread(target=lambda: [output(line) for line in proc.stdout], daemon=True)
+        reader.start()
+    watchdog = Watchdog(run_dir, node_timeout)
+    silent: list[WorkerStatus] = []
+    try:
+        while proc.poll() is None:
+            time.sleep(poll)
+            silent = watchdog.silent()
+            if silent:
+                _stop(proc)
+                break
+    except BaseException:  # Ctrl-C or an error here: never leave workers running on the nodes
+        _stop(proc, grace=10.0)
+        raise
+    code = proc.wait()
+    if reader is not None:
+        reader.join(timeout=10)
+    statuses = read_statuses(run_dir)
+    outcome = LaunchOutcome(code if not silent or code else 1, started=bool(statuses))
+    if silent:
+        outcome.lost, outcome.silent_for = silent, node_timeout
+    elif code != 0:
+        outcome.lost = [st for st in statuses.values() if st.state == "running"]
+    outcome.failed = [st for st in statuses.values() if st.state == "failed"]
+    return outcome
+
+
 def launch_workers(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: Sequence[str], *, resume: bool,
-                   nproc: Optional[int], hostfile: Optional[str], output: Optional[Callable[[str], None]] = None) -> int:
-    """Run the train stage in ``nproc`` processes (or per ``hostfile``); returns the launcher's exit status.
+                   nproc: Optional[int], hostfile: Optional[str], output: Optional[Callable[[str], None]] = None,
+                   env: Optional[dict] = None, plan: Optional[LaunchPlan] = None) -> LaunchOutcome:
+    """Run the train stage in ``nproc`` processes (or on the ``hostfile`` machines, per ``plan``).
 
     With ``output``, the launcher's and workers' standard output and error come back through a
-    pipe, one line per call. The workers' libraries start with their progress bars off.
+    pipe, one line per call; ``env`` adds variables to the workers' environment (on every node).
     """
     from ftcore.runtime.capture import quiet_environment
 
-    cmd = launcher_command(nproc, hostfile, worker_args(recipe_path, run_dir, cache_dir, overrides, resume))
-    env = quiet_environment(worker_env(nproc or 1))
-    if output is None:
-        return subprocess.call(cmd, env=env)
-    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          encoding="utf-8", errors="replace", bufsize=1) as proc:
-        for line in proc.stdout:
-            output(line)
-        return proc.wait()
+    plan = plan or LaunchPlan()
+    port = free_port()
+    cmd = launcher_command(nproc, hostfile, worker_args(recipe_path, run_dir, cache_dir, overrides, resume), port,
+                           launcher=plan.launcher, master_addr=plan.master_addr, launcher_args=plan.launcher_args,
+                           force_multi=plan.force_multi)
+    full_env = quiet_environment(worker_env(nproc or 1))
+    full_env.update(env or {})
+    if hostfile:
+        extra = {"FTCORE_NODES": ",".join(f"{n}:{k}" for n, k in plan.hosts)}
+        full_env["FTCORE_NODES"] = extra["FTCORE_NODES"]
+        if plan.launcher != "pdsh":  # DeepSpeed's launch script sets these itself only under pdsh
+            extra.update(MASTER_ADDR=plan.master_addr or "127.0.0.1", MASTER_PORT=str(port))
+        full_env["DS_ENV_FILE"] = str(write_env_file(Path(run_dir) / "launch.env",
+                                                     forwarded_environment(full_env, extra)))
+    if output is not None and hostfile and plan.launcher == "pdsh":
+        output = unprefixed(output, [name for name, _ in plan.hosts])
+    return supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout)
+
+
+def unprefixed(output: Callable[[str], None], hosts: Sequence[str]) -> Callable[[str], None]:
+    """Pass lines on, without the ``host: `` pdsh puts before ftcore's own console lines.
+
+    Other lines keep it, so ``run.log`` says which node printed what.
+    """
+    from ftcore.runtime.capture import CONSOLE_MARK
+
+    prefixes = tuple(f"{h}: " for h in hosts)
+
+    def route(line: str) -> None:
+        if line.startswith(prefixes):
+            rest = line.split(": ", 1)[1]
+            if rest.startswith(CONSOLE_MARK):
+                line = rest
+        output(line)
+
+    return route
+
+
+def failure_error(outcome: LaunchOutcome, run_dir: Path, resumable_run: bool = True):
+    """The :class:`RunError` that says how the workers ended and what to do next.
+
+    Resuming is advised only when a worker started (so there may be a checkpoint to continue from);
+    when none started, nothing ran and the fix is to remove the cause and run again.
+    """
+    from ftcore.runtime.errors import RunError
+
+    again = f"ftcore run ... --out {run_dir} --resume"
+    details = [f"{outcome.nodes([st])}: {st.message}" for st in outcome.failed if st.message]
+    if not outcome.started:
+        return RunError(f"the worker processes did not start (launcher exit status {outcome.code}); nothing was "
+                        "trained", "see the launcher's messages above and in run.log; fix the cause and run the same "
+                        "command again" + (f" (or `{again}` to reuse this run folder)" if resumable_run else ""),
+                        details)
+    if outcome.lost and outcome.silent_for is not None:
+        return RunError(f"lost {outcome.nodes(outcome.lost)}: no sign of life for {outcome.silent_for:.0f}s, so the "
+                        "run was stopped", f"check that machine, then continue from the newest checkpoint with "
+                        f"`{again}` (the same command plus --resume)", details)
+    if outcome.lost:
+        return RunError(f"lost {outcome.nodes(outcome.lost)}: its workers stopped without a word (killed, or the "
+                        "machine went down), so the run ended", f"check that machine, then continue from the newest "
+                        f"checkpoint with `{again}` (the same command plus --resume)", details)
+    where = f" on {outcome.nodes(outcome.failed)}" if outcome.failed else ""
+    return RunError(f"training failed{where} (launcher exit status {outcome.code})",
+                    f"see the messages above and run.log; fix the cause, then continue with `{again}`", details)

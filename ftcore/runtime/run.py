@@ -26,14 +26,18 @@ def _console(console):
 
 def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optional[str] = None, resume: bool = False,
                 nproc: Optional[int] = None, hostfile: Optional[str] = None, console=None,
-                cache_dir: Optional[str] = None, allow_changes: bool = False, verbose: bool = False,
-                command_line: Optional[Sequence[str]] = None, host=None) -> int:
+                cache_dir: Optional[str] = None, verbose: bool = False,
+                command_line: Optional[Sequence[str]] = None, launcher: str = "pdsh", launcher_args: str = "",
+                master_addr: Optional[str] = None, node_timeout: float = 120.0, allow_changes: bool = False,
+                host=None) -> int:
     """Run a recipe end to end; returns the exit status (0 ok, 1 the run failed, 2 the recipe is wrong).
 
     ``resume`` continues the run in ``out`` from its newest complete checkpoint; ``nproc`` /
     ``hostfile`` train through DeepSpeed's launcher. Other libraries' output goes to the run's
     ``run.log`` (and to the screen too with ``verbose``). ``command_line`` is recorded in the
-    manifest (default: this process's ``sys.argv``).
+    manifest (default: this process's ``sys.argv``). With ``hostfile``, every node is checked first
+    (:mod:`ftcore.runtime.preflight`: exit 2 for a wrong hostfile, 4 for a node that is not ready) and
+    workers start through ``launcher``; a node silent for ``node_timeout`` seconds ends the run.
     """
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import RecipeError, render_all
@@ -58,16 +62,27 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
         return EXIT_RECIPE
     if recipe.warnings:
         console.print(render_all(recipe.warnings, recipe.sources), markup=False, highlight=False, soft_wrap=True)
+    plan = None
+    if hostfile:
+        from ftcore.runtime.preflight import check_nodes
+
+        plan, status = check_nodes(hostfile, graph, host, recipe_path=recipe_path, out=out, cache_dir=cache_dir,
+                                   nproc=nproc, launcher=launcher, launcher_args=launcher_args,
+                                   master_addr=master_addr, node_timeout=node_timeout,
+                                   say=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
+        if plan is None:
+            return status
     try:
         return _run(recipe_path, recipe, graph, host, list(overrides), out, resume, nproc, hostfile, console,
-                    cache_dir, verbose, command_line, allow_changes=allow_changes)
+                    cache_dir, verbose, command_line, plan, allow_changes=allow_changes)
     except RunError as exc:
         console.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
-        return EXIT_RUN
+        signum = getattr(getattr(exc, "error", exc), "signum", None)  # stopped by a signal: 128 + its number
+        return 128 + signum if signum else EXIT_RUN
 
 
 def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfile, console, cache_dir, verbose,
-         command_line, allow_changes=False) -> int:
+         command_line, plan=None, allow_changes=False) -> int:
     from ftcore.runtime.capture import OutputCapture
     from ftcore.runtime.errors import RunError
     from ftcore.runtime.rundir import choose_run_dir
@@ -84,14 +99,15 @@ def _run(recipe_path, recipe, graph, host, overrides, out, resume, nproc, hostfi
     capture = OutputCapture(run_dir / "run.log", verbose=verbose, console=console, note=say)
     with capture:
         values, cache = _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, nproc, hostfile,
-                                    console, cache_dir, capture, command_line, seed, allow_changes=allow_changes)
+                                    console, cache_dir, capture, command_line, seed, plan, explicit_out=bool(out),
+                                    allow_changes=allow_changes)
     remove_empty_folders(run_dir / "stages")
     _report(values, graph, run_dir, cache, capture, console)
     return EXIT_OK
 
 
 def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, nproc, hostfile, console, cache_dir,
-                capture, command_line, seed, allow_changes=False):
+                capture, command_line, seed, plan=None, explicit_out=False, allow_changes=False):
     """Every stage of the graph, training in this process or in workers; returns the values and the cache."""
     import sys
 
@@ -126,12 +142,12 @@ def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, np
         before = [s.id for s in graph.order() if s.id != "train" and s.id not in after]
         values.update(executor.run(before) if before else {})
         if distributed:
-            code = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph,
-                                      console, capture)
-            if code != 0:
-                raise RunError(f"training failed in the worker processes (exit status {code})",
-                               f"see the messages above and {run_dir / 'run.log'}; fix the cause and rerun with "
-                               "--resume to continue")
+            outcome = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph,
+                                         console, capture, plan)
+            if outcome.code != 0:
+                from ftcore.runtime.launch import failure_error
+
+                raise failure_error(outcome, run_dir, resumable_run=explicit_out)
             values["train"] = import_impl(train.impl).outputs_from_run(run_dir)
         else:
             values["train"] = executor.run_stage(train, _inputs(train, values))
@@ -176,7 +192,7 @@ def _inputs(stage, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph, console,
-                       capture) -> int:
+                       capture, plan=None):
     """Make sure every stage the workers read is in the cache, then start them.
 
     The workers' output comes back through a pipe: rank 0's display lines (marked by
@@ -201,7 +217,7 @@ def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, ho
             raise RunError(f'stage "{sid}" cannot be shared with worker processes: it is not cached',
                            "its plugin must give the stage a load() so workers can read it")
     return launch_workers(recipe_path, run_dir, cache, overrides, resume=resume, nproc=nproc, hostfile=hostfile,
-                          output=route)
+                          output=route, plan=plan)
 
 
 def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path, capture, console) -> None:

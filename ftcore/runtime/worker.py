@@ -93,5 +93,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
+def main_with_status(argv: Optional[Sequence[str]] = None) -> int:
+    """:func:`main`, with this worker's rank, node and liveness kept in ``RUN_DIR/workers/`` for ``ftcore run``."""
+    from ftcore.runtime.liveness import WorkerBeacon
+    from ftcore.runtime.ranks import adopt_launcher_env, node_name
+
+    adopt_launcher_env()
+    rank = int(os.environ.get("RANK", "0"))
+    beacon = WorkerBeacon(Path(parse_args(argv).run_dir), rank, node_name(rank)).start()
+    try:
+        code = main(argv)
+    except BaseException as exc:
+        beacon.end("failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        raise
+    beacon.end("finished" if code == 0 else "failed", "" if code == 0 else f"exit status {code}")
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        del sys.path[0]  # started as a file (Slurm): this folder must not shadow top-level modules
+    sys.exit(main_with_status())

@@ -59,3 +59,106 @@ def test_two_processes_reach_the_losses_of_one(reference, zero):
     assert len(got) == len(expected) == 6
     assert got == pytest.approx(expected, abs=TOLERANCE)
     assert (out / "model" / "model.safetensors").is_file()
+
+
+def test_hostfile_launch_goes_through_the_chosen_launcher_without_deepspeeds_ssh_check(tmp_path):
+    from ftcore.runtime.launch import launcher_command, worker_args
+
+    args = worker_args("r.ftr", tmp_path / "run", tmp_path / "cache", [], False)
+    pdsh = launcher_command(None, "hosts.txt", args, port=29999, master_addr="10.0.0.1")
+    assert pdsh[pdsh.index("--launcher") + 1] == "pdsh" and "--no_ssh_check" in pdsh
+    assert pdsh[pdsh.index("--master_addr") + 1] == "10.0.0.1" and "--force_multi" not in pdsh
+    assert pdsh[pdsh.index("--module") + 1] == "ftcore.runtime.worker"
+    one_remote = launcher_command(None, "hosts.txt", args, port=29999, force_multi=True)
+    assert "--force_multi" in one_remote  # else DeepSpeed would run a one-host hostfile on this machine
+    slurm = launcher_command(2, "hosts.txt", args, port=29999, launcher="slurm", launcher_args="--partition gpu")
+    assert slurm[slurm.index("--launcher_args") + 1] == "--partition gpu"
+    assert slurm[slurm.index("--num_gpus") + 1] == "2"
+    # DeepSpeed's Slurm runner ignores --module: it gets the worker's file, then the worker's arguments.
+    assert "--module" not in slurm and slurm[slurm.index("--recipe") - 1].endswith("ftcore/runtime/worker.py")
+
+
+def test_workers_on_other_nodes_get_the_variables_they_need(tmp_path):
+    from ftcore.runtime.launch import forwarded_environment, write_env_file
+
+    env = {"FTCORE_PLUGINS": "recipe,data", "NCCL_SOCKET_IFNAME": "eth0", "OMP_NUM_THREADS": "4", "HOME": "/root",
+           "SECRET_TOKEN": "x", "FTCORE_MULTILINE": "a\nb"}
+    values = forwarded_environment(env, {"MASTER_ADDR": "10.0.0.1"})
+    assert values == {"FTCORE_PLUGINS": "recipe,data", "NCCL_SOCKET_IFNAME": "eth0", "OMP_NUM_THREADS": "4",
+                      "MASTER_ADDR": "10.0.0.1"}
+    path = write_env_file(tmp_path / "launch.env", values)
+    lines = path.read_text().splitlines()
+    assert "NCCL_SOCKET_IFNAME=eth0" in lines and len(lines) == 4
+
+
+def test_pdsh_host_prefix_is_removed_from_ftcore_lines_only():
+    from ftcore.runtime.capture import CONSOLE_MARK
+    from ftcore.runtime.launch import unprefixed
+
+    got = []
+    route = unprefixed(got.append, ["nodea", "nodeb"])
+    route(f"nodea: {CONSOLE_MARK}train step 1/6\n")
+    route("nodeb: [INFO] something from DeepSpeed\n")
+    assert got == [f"{CONSOLE_MARK}train step 1/6\n", "nodeb: [INFO] something from DeepSpeed\n"]
+
+
+FAKE_WORKERS = r'''
+import sys, time
+sys.path[:0] = {paths!r}
+from ftcore.runtime.liveness import WorkerBeacon
+run_dir, mode = sys.argv[1], sys.argv[2]
+a = WorkerBeacon(run_dir, 0, "nodea", interval=0.2).start()
+b = WorkerBeacon(run_dir, 1, "nodeb", interval=0.2).start()
+time.sleep(1)
+if mode == "hang":           # nodeb stops beating, nodea waits for it forever
+    b._stop.set()
+    time.sleep(60)
+elif mode == "killed":       # nodeb's worker dies without a word; nodea fails in the collective
+    b._stop.set()
+    a.end("failed", "RuntimeError: Connection closed by peer")
+    sys.exit(1)
+a.end("finished"); b.end("finished")
+'''
+
+
+def fake_launcher(tmp_path, mode):
+    script = tmp_path / "fake_launcher.py"
+    script.write_text(FAKE_WORKERS.format(paths=sys.path))
+    return [sys.executable, str(script), str(tmp_path / "run"), mode]
+
+
+def test_a_silent_node_ends_the_run_with_its_name_not_a_hang(tmp_path):
+    import time
+
+    from ftcore.runtime.launch import failure_error, supervise
+
+    started = time.monotonic()
+    outcome = supervise(fake_launcher(tmp_path, "hang"), dict(os.environ), tmp_path / "run", node_timeout=2,
+                        poll=0.2)
+    assert time.monotonic() - started < 30
+    assert outcome.code != 0 and [st.node for st in outcome.lost] == ["nodeb"] and outcome.silent_for == 2
+    message = failure_error(outcome, tmp_path / "run").render()
+    assert 'lost node "nodeb" (rank 1): no sign of life for 2s' in message
+    assert f"--out {tmp_path / 'run'} --resume" in message
+
+
+def test_a_killed_node_is_named_and_the_survivors_error_is_shown(tmp_path):
+    from ftcore.runtime.launch import failure_error, supervise
+
+    outcome = supervise(fake_launcher(tmp_path, "killed"), dict(os.environ), tmp_path / "run", node_timeout=60,
+                        poll=0.2)
+    assert outcome.code == 1 and [st.node for st in outcome.lost] == ["nodeb"]
+    message = failure_error(outcome, tmp_path / "run").render()
+    assert 'lost node "nodeb" (rank 1): its workers stopped without a word' in message
+    assert 'node "nodea" (rank 0): RuntimeError: Connection closed by peer' in message
+
+
+def test_when_no_worker_started_the_advice_is_not_to_resume(tmp_path):
+    from ftcore.runtime.launch import failure_error, supervise
+
+    outcome = supervise([sys.executable, "-c", "import sys; sys.exit(3)"], dict(os.environ), tmp_path / "run",
+                        poll=0.1)
+    assert outcome.code == 3 and not outcome.started
+    message = failure_error(outcome, tmp_path / "run", resumable_run=False).render()
+    assert "did not start (launcher exit status 3); nothing was trained" in message
+    assert "--resume" not in message and "run the same command again" in message
