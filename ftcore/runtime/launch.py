@@ -91,6 +91,27 @@ def forwarded_environment(environ: dict, extra: Optional[dict] = None) -> dict[s
     return out
 
 
+def user_env_files(environ: dict) -> dict[str, str]:
+    """``KEY=VALUE`` lines of the user's own DeepSpeed env files (``~/.deepspeed_env``, ``./.deepspeed_env``).
+
+    ftcore points ``DS_ENV_FILE`` at its own file, so DeepSpeed would no longer read these; their
+    values are carried over into ``launch.env`` (ftcore's own values win).
+    """
+    name = environ.get("DS_ENV_FILE", ".deepspeed_env")
+    values: dict[str, str] = {}
+    for base in (os.path.expanduser("~"), "."):
+        path = Path(base) / name
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:
+            key, sep, value = line.partition("=")
+            if sep and key.strip() and not line.lstrip().startswith("#"):
+                values[key.strip()] = value.strip()
+    return values
+
+
 def write_env_file(path: Path, values: dict[str, str]) -> Path:
     """Write ``KEY=VALUE`` lines for DeepSpeed's runner to export on every node (it reads ``$DS_ENV_FILE``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,8 +237,8 @@ def launch_workers(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: 
         full_env["FTCORE_NODES"] = extra["FTCORE_NODES"]
         if plan.launcher != "pdsh":  # DeepSpeed's launch script sets these itself only under pdsh
             extra.update(MASTER_ADDR=plan.master_addr or "127.0.0.1", MASTER_PORT=str(port))
-        full_env["DS_ENV_FILE"] = str(write_env_file(Path(run_dir) / "launch.env",
-                                                     forwarded_environment(full_env, extra)))
+        values = {**user_env_files(full_env), **forwarded_environment(full_env, extra)}
+        full_env["DS_ENV_FILE"] = str(write_env_file(Path(run_dir) / "launch.env", values))
     if output is not None and hostfile and plan.launcher == "pdsh":
         output = unprefixed(output, [name for name, _ in plan.hosts])
     return supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout)

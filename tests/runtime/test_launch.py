@@ -91,6 +91,17 @@ def test_workers_on_other_nodes_get_the_variables_they_need(tmp_path):
     assert "NCCL_SOCKET_IFNAME=eth0" in lines and len(lines) == 4
 
 
+def test_the_users_own_deepspeed_env_file_is_carried_over(tmp_path, monkeypatch):
+    from ftcore.runtime.launch import user_env_files
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".deepspeed_env").write_text("NCCL_IB_HCA=mlx5\n# a comment\nSHARED=home\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".deepspeed_env").write_text("SHARED=here\n")
+    assert user_env_files({}) == {"NCCL_IB_HCA": "mlx5", "SHARED": "here"}
+
+
 def test_pdsh_host_prefix_is_removed_from_ftcore_lines_only():
     from ftcore.runtime.capture import CONSOLE_MARK
     from ftcore.runtime.launch import unprefixed
