@@ -25,6 +25,7 @@ from ftcore import __version__
 from ftcore.lsp import complete as completion
 from ftcore.lsp import diagnose, hover, navigate
 from ftcore.lsp.positions import offset_of, range_of
+from ftcore.lsp.scan import tokens
 
 TRIGGERS = [".", "(", ",", ":", " "]
 _SYMBOL_KINDS = {"block": types.SymbolKind.Namespace, "attribute": types.SymbolKind.Property,
@@ -38,7 +39,8 @@ class RecipeServer(LanguageServer):
         super().__init__("ftcore", __version__)
         self.host = None
         self.host_error: Optional[str] = None
-        self.published: set[str] = set()
+        self.results: dict[str, dict[str, list[types.Diagnostic]]] = {}  # open recipe -> URI -> diagnostics
+        self.published: dict[str, list[types.Diagnostic]] = {}  # URI -> what the client was last sent
 
     def load_plugins(self) -> None:
         """Load the installed plugins once; a failure is kept and shown as a diagnostic."""
@@ -74,26 +76,55 @@ class RecipeServer(LanguageServer):
         except (OSError, UnicodeDecodeError):
             return None
 
-    def publish_all(self) -> None:
-        """Check every open recipe and publish the diagnostics of every file they point into."""
+    def imports_of(self, path: Path, unsaved: dict[str, str]) -> set[str]:
+        """Every file ``path`` imports, directly or not (from tokens, so broken text answers too)."""
+        seen: set[str] = set()
+        stack = [path]
+        while stack:
+            current = stack.pop()
+            text = unsaved.get(str(current))
+            text = text if text is not None else self.read(current)
+            for _, target in navigate.imports_of(tokens(text or "")):
+                resolved = (current.parent / target).resolve()
+                if str(resolved) not in seen:
+                    seen.add(str(resolved))
+                    stack.append(resolved)
+        return seen
+
+    def check(self, path: str, unsaved: dict[str, str]) -> dict[str, list[types.Diagnostic]]:
+        """One open recipe's diagnostics, by the URI of the file each points into."""
+        if self.host is None:
+            found = {Path(path): [types.Diagnostic(range=range_of("", 0, 0), message=self.host_error or "",
+                                                   source=diagnose.SOURCE)]}
+        else:
+            found = diagnose.check_document(Path(path), unsaved, self.host, self.encoding, self.read)
+        return {from_fs_path(str(file)): diags for file, diags in found.items()}
+
+    def publish(self, changed: Optional[str] = None) -> None:
+        """Check the recipe that changed (resolved path; None: all) and the open recipes importing it,
+        then publish the diagnostics of every file that changed, clearing those no longer reported."""
         unsaved = self.open_recipes()
-        merged: dict[str, list[types.Diagnostic]] = {}
+        for gone in set(self.results) - set(unsaved):
+            del self.results[gone]
         for path in unsaved:
-            if self.host is None:
-                diags = {Path(path): [types.Diagnostic(range=range_of("", 0, 0), message=self.host_error or "",
-                                                       source=diagnose.SOURCE)]}
-            else:
-                diags = diagnose.check_document(Path(path), unsaved, self.host, self.encoding, self.read)
-            for file, found in diags.items():
-                bucket = merged.setdefault(from_fs_path(str(file)), [])
-                for d in found:
-                    if not any(d.range == o.range and d.message == o.message for o in bucket):
-                        bucket.append(d)
-        for uri in self.published - set(merged):
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-        for uri, found in merged.items():
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
-        self.published = set(merged)
+            if changed is None or path == changed or path not in self.results or \
+                    changed in self.imports_of(Path(path), unsaved):
+                self.results[path] = self.check(path, unsaved)
+        merged: dict[str, list[types.Diagnostic]] = {}
+        for by_uri in self.results.values():
+            for uri, found in by_uri.items():
+                bucket = merged.setdefault(uri, [])
+                bucket += [d for d in found if not any(d.range == o.range and d.message == o.message for o in bucket)]
+        for uri in set(self.published) | set(merged):
+            found = merged.get(uri, [])
+            if uri in merged or self.published.get(uri):
+                if self.published.get(uri) != found or uri == self._uri(changed):
+                    self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found))
+        self.published = merged
+
+    @staticmethod
+    def _uri(path: Optional[str]) -> Optional[str]:
+        return from_fs_path(path) if path else None
 
     def document(self, uri: str):
         """The open document ``uri`` and its file path."""
@@ -114,12 +145,13 @@ def initialized(ls: RecipeServer, params: types.InitializedParams) -> None:
 
 
 def recheck(ls: RecipeServer, params) -> None:
-    """Check the open recipes again when one opens, changes, is saved or closes.
+    """Check again when a recipe opens, changes, is saved or closes.
 
-    Every open recipe is checked, since one may import the one that changed; a closed recipe's
-    diagnostics are cleared.
+    The recipe and every open recipe importing it are checked (a closed one is checked from
+    disk by those importing it, and its own diagnostics are cleared).
     """
-    ls.publish_all()
+    path = to_fs_path(params.text_document.uri)
+    ls.publish(str(Path(path).resolve()) if path else None)
 
 
 for _event in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_SAVE,

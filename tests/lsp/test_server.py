@@ -300,3 +300,22 @@ def test_a_plugin_that_fails_to_load_is_reported_not_fatal(tmp_path):
     finally:
         assert client.close() == 0
 
+
+
+def test_editing_an_imported_recipe_rechecks_the_open_recipes_importing_it(server, tmp_path):
+    base = tmp_path / "base.ftr"
+    base.write_text("let seed = 7\n")
+    main = tmp_path / "main.ftr"
+    main.write_text('import "base.ftr"\nrecipe "main" { seed seed }\n')
+    client = server()
+    main_uri = client.open(main)
+    assert client.diagnostics(main_uri) == []
+    base_uri = client.open(base)
+    mark = len(client.notifications)
+    client.change(base_uri, "# no seed here\n", 2)  # the let is gone, unsaved
+    [diag] = client.diagnostics(main_uri, after=mark)
+    assert diag["message"].startswith("seed: expected an integer") and diag["range"]["start"]["line"] == 1
+
+    mark = len(client.notifications)
+    client.notify("textDocument/didClose", {"textDocument": {"uri": base_uri}})  # back to the file on disk
+    assert client.diagnostics(main_uri, after=mark) == []
