@@ -86,6 +86,9 @@ def cmd_graph(args) -> int:
         print_diagnostics(err)
         return EXIT_RECIPE
     print_warnings(recipe.warnings, recipe.sources)
+    from ftcore.runtime.hashing import fingerprint_with_content
+
+    fingerprint_with_content(graph)  # data files' bytes too, so the fingerprints are the ones `ftcore run` uses
     if args.format == "json":
         print(json.dumps(graph.to_json(), indent=2))
     elif args.format == "dot":
