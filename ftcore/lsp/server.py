@@ -27,7 +27,7 @@ from ftcore.lsp import diagnose, hover, navigate
 from ftcore.lsp.positions import offset_of, range_of
 from ftcore.lsp.scan import tokens
 
-TRIGGERS = [".", "(", ",", ":", " "]
+TRIGGERS = [".", "(", ",", ":"]  # not space: a list after every space typed would get in the way
 _SYMBOL_KINDS = {"block": types.SymbolKind.Namespace, "attribute": types.SymbolKind.Property,
                  "let": types.SymbolKind.Variable, "import": types.SymbolKind.File}
 

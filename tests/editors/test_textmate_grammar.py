@@ -72,7 +72,7 @@ def test_a_stray_character_is_scoped_as_an_error():
 def test_tokens_get_the_scopes_themes_colour():
     text = ('import "base.ftr"\nlet lr = 5e-5  # peak\n'
             'evaluate tickets.test { metrics accuracy, f1(average: "ma\\"cro")  batch 10% }\n'
-            'regularize {\n  early_stop(patience: 2)\n  card true\n}\n')
+            'regularize {\n  early_stop(patience: 2)\n  card true\n}\ndata tickets {}\n')
     scopes = scopes_by_character(text)
 
     def at(line: int, needle: str, index: int = 0) -> str:
@@ -96,6 +96,8 @@ def test_tokens_get_the_scopes_themes_colour():
     assert at(4, "early_stop") == "entity.name.function.ftr"
     assert at(5, "card") == "variable.other.property.ftr"
     assert at(5, "true") == "constant.language.boolean.ftr"
+    assert at(7, "data") == "entity.name.type.block.ftr"
+    assert at(7, "tickets") == "entity.name.section.ftr"  # a data set's name where it is defined
 
 
 def test_the_sublime_text_copy_is_the_same_grammar():
