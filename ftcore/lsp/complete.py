@@ -6,6 +6,7 @@ included) and from the recipe itself (``let`` names, data block labels for refer
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable, Optional
 
 from lsprotocol import types
@@ -15,7 +16,7 @@ from ftcore.lsp.scan import CursorContext, Symbol, context_at, outline, tokens
 from ftcore.lsp.slots import Slot, resolve
 from ftcore.plugins.describe import describe_attribute, describe_block, describe_component
 from ftcore.plugins.registry import Registry
-from ftcore.plugins.schema import (REQUIRED, AttrSpec, BlockSpec, Boolean, Choice, Component, ListOf, OneOf,
+from ftcore.plugins.schema import (REQUIRED, AttrSpec, BlockSpec, Boolean, Choice, Component, FilePath, ListOf, OneOf,
                                    ParamType, Reference, describe_params, show)
 
 Kind = types.CompletionItemKind
@@ -128,13 +129,71 @@ def let_items(symbols: Iterable[Symbol]) -> list[types.CompletionItem]:
     return [_item(s.name, Kind.Variable, "let variable", sort="2") for s in symbols if s.kind == "let"]
 
 
-def complete(text: str, offset: int, registry: Registry, encoding: str = "utf-16") -> list[types.CompletionItem]:
-    """Completion items for ``offset`` of ``text``; each replaces the name typed before the offset."""
+_MAX_PATHS = 200
+
+
+def path_items(folder: Path, typed: str, want: str, quoted: bool) -> list[types.CompletionItem]:
+    """Files and folders under ``folder`` for a path being typed (``typed`` is what the string holds).
+
+    ``want`` is ``"recipe"`` (``.ftr`` files), ``"file"``, ``"folder"`` or ``"any"``; folders are
+    always offered (a file may be inside), hidden entries only once a ``.`` is typed.
+    """
+    head, _, name = typed.rpartition("/")
+    lead = f"{head}/" if head else ""
+    try:
+        entries = sorted((folder / head).iterdir()) if (folder / head).is_dir() else []
+    except OSError:
+        return []
+    out = []
+    for entry in entries[:_MAX_PATHS]:
+        if entry.name.startswith(".") and not name.startswith("."):
+            continue
+        if entry.is_dir():
+            path, kind = f"{lead}{entry.name}/", Kind.Folder
+        elif want == "any" or want == "file" or (want == "recipe" and entry.suffix == ".ftr"):
+            path, kind = f"{lead}{entry.name}", Kind.File
+        else:
+            continue
+        out.append(_item(path, kind, "folder" if kind == Kind.Folder else "file",
+                         insert=f'"{path}"' if quoted and kind == Kind.File else (f'"{path}' if quoted else path)))
+    return out
+
+
+def _path_kind(t: Optional[ParamType]) -> Optional[str]:
+    if isinstance(t, FilePath):
+        return t.kind
+    if isinstance(t, (ListOf, OneOf)):
+        inner = [t.item] if isinstance(t, ListOf) else list(t.types)
+        return next((k for k in map(_path_kind, inner) if k), None)
+    return None
+
+
+def string_items(ctx: CursorContext, slot: Slot, folder: Optional[Path]) -> list[types.CompletionItem]:
+    """Inside a string: recipe files after ``import``, files for a path parameter, a quoted choice."""
+    if ctx.slot == "import":
+        return path_items(folder, ctx.prefix, "recipe", False) if folder else []
+    kind = _path_kind(slot.value_type)
+    if kind and folder:
+        return path_items(folder, ctx.prefix, kind, False)
+    choices = [t for t in ([slot.value_type] + list(getattr(slot.value_type, "types", ())))
+               if isinstance(t, Choice)]
+    return [_item(o, Kind.EnumMember, c.description) for c in choices for o in c.options]
+
+
+def complete(text: str, offset: int, registry: Registry, encoding: str = "utf-16",
+             path: Optional[Path] = None) -> list[types.CompletionItem]:
+    """Completion items for ``offset`` of ``text`` (the file ``path``, for relative paths); each
+    replaces the name (or the string's text) typed before the offset."""
     toks = tokens(text)
     ctx = context_at(text, offset, toks)
     symbols = outline(text, toks)
     slot = resolve(ctx, registry)
-    if ctx.slot == "statement":
+    folder = path.parent if path is not None else None
+    if ctx.in_string:
+        items = string_items(ctx, slot, folder)
+    elif ctx.slot == "import":
+        items = path_items(folder, "", "recipe", True) if folder else []
+    elif ctx.slot == "statement":
         items = statement_items(ctx, registry, slot.block)
     elif ctx.slot == "let":
         items = let_items(symbols)

@@ -86,6 +86,7 @@ class CursorContext:
       open around the position (innermost last), ``kwarg``/``position``/``given`` say which
       argument of the innermost one (or of the attribute, without frames) is being written;
     - ``"let"``: the value of a ``let``;
+    - ``"import"``: the path of an ``import`` (always ``in_string``);
     - ``"none"``: nothing can be offered (inside a string or comment, a ``let`` name...).
     """
 
@@ -99,6 +100,7 @@ class CursorContext:
     given: list[str] = field(default_factory=list)
     prefix: str = ""  # the part of a name (or dotted reference) already typed before the position
     prefix_start: int = 0  # offset where ``prefix`` starts
+    in_string: bool = False  # the position is inside a string: ``prefix`` is the text typed after its quote
 
 
 @dataclass
@@ -368,8 +370,12 @@ def context_at(text: str, offset: int, toks: Optional[list[Token]] = None) -> Cu
             break
         inside = offset < tok.end or (tok.type == "COMMENT" and offset == tok.end) or (
             tok.type == "STRING" and offset == tok.end and (len(tok.text) < 2 or not tok.text.endswith('"')))
-        if inside and tok.type in ("STRING", "COMMENT"):
+        if inside and tok.type == "COMMENT":
             return CursorContext("none", prefix_start=offset)
+        if inside and tok.type == "STRING":  # what the string is for is decided where it starts
+            ctx = context_at(text, tok.start, toks)
+            ctx.in_string, ctx.prefix, ctx.prefix_start = True, text[tok.start + 1:offset], tok.start + 1
+            return ctx
     # A name (or dotted reference) being typed: it is the prefix, and the walk stops before it.
     prefix_start = offset
     match = _PREFIX.search(text[max(0, offset - 256):offset])
@@ -397,6 +403,8 @@ def context_at(text: str, offset: int, toks: Optional[list[Token]] = None) -> Cu
             ctx.slot = "label_or_argument"
     elif state == "let_value":
         ctx.slot = "let"
+    elif state == "import":
+        ctx.slot = "import"
     return ctx
 
 

@@ -27,7 +27,7 @@ from ftcore.lsp import diagnose, hover, navigate
 from ftcore.lsp.positions import offset_of, range_of
 from ftcore.lsp.scan import tokens
 
-TRIGGERS = [".", "(", ",", ":"]  # not space: a list after every space typed would get in the way
+TRIGGERS = [".", "(", ",", ":", "\"", "/"]  # not space: a list after every space typed would get in the way
 _SYMBOL_KINDS = {"block": types.SymbolKind.Namespace, "attribute": types.SymbolKind.Property,
                  "let": types.SymbolKind.Variable, "import": types.SymbolKind.File}
 
@@ -164,9 +164,9 @@ def on_completion(ls: RecipeServer, params: types.CompletionParams) -> Optional[
     """Names that fit where the cursor is."""
     if ls.host is None:
         return None
-    doc, _ = ls.document(params.text_document.uri)
+    doc, path = ls.document(params.text_document.uri)
     offset = offset_of(doc.source, params.position.line, params.position.character, ls.encoding)
-    items = completion.complete(doc.source, offset, ls.host.registry, ls.encoding)
+    items = completion.complete(doc.source, offset, ls.host.registry, ls.encoding, path)
     return types.CompletionList(is_incomplete=False, items=items)
 
 

@@ -61,7 +61,7 @@ def test_statements_lets_and_nothing_inside_strings(registry):
     assert labels(registry, "review x.test {\n  |") == ["judges", "rounds", "on"]
     assert {"recipe", "review", "let", "import"} <= set(labels(registry, "|"))
     assert labels(registry, "let n = 2\nreview x.test { rounds |") == ["n"]
-    assert labels(registry, 'review x.test { judges panel(mode: "vo|') == []
+    assert labels(registry, 'recipe "na|') == []  # a free string: nothing to offer
 
 
 def test_the_edit_replaces_the_whole_dotted_prefix(registry):
@@ -70,3 +70,32 @@ def test_the_edit_replaces_the_whole_dotted_prefix(registry):
     [item] = complete(source.replace("|", "", 1), offset, registry)
     assert item.text_edit.new_text == "tickets.test"
     assert (item.text_edit.range.start.character, item.text_edit.range.end.character) == (7, 17)
+
+
+def test_inside_strings_paths_and_quoted_choices(registry, tmp_path):
+    (tmp_path / "base.ftr").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tickets.jsonl").write_text("")
+    (tmp_path / ".hidden.ftr").write_text("")
+    recipe = tmp_path / "r.ftr"
+
+    def at(source: str) -> list[str]:
+        offset = source.index("|")
+        return [i.label for i in complete(source.replace("|", "", 1), offset, registry, path=recipe)]
+
+    assert at('import "|') == ["base.ftr", "data/"]  # recipes and folders, nothing hidden
+    assert at('import |') == ["base.ftr", "data/"]
+    assert at('review x.test { judges panel(mode: "v|') == ["vote", "mean"]
+
+
+def test_a_path_parameter_offers_files_relative_to_the_recipe(ftcore_host, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tickets.jsonl").write_text("")
+    registry = ftcore_host(only=["recipe", "data"]).registry
+    source = 'data t {\n  source jsonl("data/|")\n}\n'
+    offset = source.index("|")
+    [item] = complete(source.replace("|", "", 1), offset, registry, path=tmp_path / "r.ftr")
+    assert item.label == "data/tickets.jsonl"
+    assert item.text_edit.new_text == "data/tickets.jsonl"
+    assert (item.text_edit.range.start.character, item.text_edit.range.end.character) == (16, 21)  # after the quote

@@ -25,7 +25,6 @@ def at(source: str):
     ("model { task |", "label_or_argument", ["model"], "task"),
     ("evaluate x.test {\n  metrics accuracy, |\n}", "argument", ["evaluate"], "metrics"),
     ("let a = |", "let", [], "let"),
-    ('data x { source jsonl("da|ta")', "none", None, None),
     ("# a comm|ent", "none", None, None),
     ('evaluate x.test { metrics f1(average: "macro"|', "none", None, None),
 ])
@@ -51,6 +50,15 @@ def test_calls_and_arguments_are_followed():
     assert (ctx.frames[0].position, ctx.frames[0].given) == (1, ["layers"])
     ctx = at("regularize { early_stop(patience: 2, |")
     assert ctx.call_statement and ctx.frames[0].name == "early_stop" and ctx.frames[0].given == ["patience"]
+
+
+def test_inside_a_string_the_context_is_where_the_string_starts():
+    ctx = at('data x { source jsonl("data/ti|ckets")')
+    assert (ctx.slot, ctx.head, ctx.in_string, ctx.prefix) == ("argument", "source", True, "data/ti")
+    assert [f.name for f in ctx.frames] == ["jsonl"]
+    ctx = at('import "sub/ba|')
+    assert (ctx.slot, ctx.in_string, ctx.prefix) == ("import", True, "sub/ba")
+    assert at('import "base.ftr"|').slot == "statement"  # after the closing quote
 
 
 def test_the_name_being_typed_is_the_prefix_even_when_dotted():
