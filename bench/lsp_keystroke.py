@@ -38,11 +38,13 @@ class Client:
         self.ident = 0
 
     def send(self, message: dict) -> None:
+        """Write one JSON-RPC message with its Content-Length header."""
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.proc.stdin.flush()
 
     def receive(self) -> dict:
+        """Read the next message the server sends."""
         length = 0
         while True:
             line = self.proc.stdout.readline().strip()
@@ -53,6 +55,7 @@ class Client:
         return json.loads(self.proc.stdout.read(length))
 
     def request(self, method: str, params) -> dict:
+        """Send a request and wait for its answer (notifications in between are dropped)."""
         self.ident += 1
         self.send({"id": self.ident, "method": method, "params": params})
         while True:
@@ -61,6 +64,7 @@ class Client:
                 return message
 
     def wait_for(self, method: str) -> dict:
+        """Wait for the next notification ``method``."""
         while True:
             message = self.receive()
             if message.get("method") == method:

@@ -129,6 +129,7 @@ class _Walker:
         self.reset_statement()
 
     def reset_statement(self) -> None:
+        """Forget the statement being read: the next token starts a new one."""
         self.state = "head"  # head, args, after_value, let_name, let_eq, let_value, import, label_done
         self.head: Optional[Token] = None
         self.call_statement = False
@@ -205,7 +206,7 @@ class _Walker:
     # -- the walk
 
     def walk(self, limit: int) -> None:
-        """Consume tokens ``[0, limit)``."""
+        """Consume tokens ``[0, limit)``; the state afterwards describes the position after them."""
         i = 0
         toks = self.toks
         while i < limit:
