@@ -193,10 +193,13 @@ def test_completion_in_metrics_offers_metrics_only_including_a_third_party_one(s
     toxicity = next(i for i in items if i["label"] == "toxicity")
     assert "toxicity" in toxicity["detail"] and "threshold" in toxicity["detail"]
 
-    # Hover names the third-party plugin and its version.
-    line, col = _position(text, "metrics accuracy")
-    hover = client.request("textDocument/hover", client.at(uri, line, col + len("metrics ")))
-    assert "metric accuracy" in hover["contents"]["value"]
+    # Hover names the third-party plugin, its distribution and version.
+    edited = text.replace("metrics accuracy,", "metrics toxicity(threshold: 0.8), accuracy,")
+    client.change(uri, edited, 2)
+    line, col = _position(edited, "toxicity(")
+    value = client.request("textDocument/hover", client.at(uri, line, col + 2))["contents"]["value"]
+    assert "metric toxicity" in value and "threshold: a number ≥ 0 and ≤ 1  = 0.5" in value
+    assert "provided by plugin toxicity 9.9.9 (distribution ftcore-toxicity)" in value
 
 
 def test_completion_offers_what_fits_each_place(server, tmp_path):
