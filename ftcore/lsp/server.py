@@ -236,6 +236,9 @@ def on_code_action(ls: RecipeServer, params: types.CodeActionParams) -> list[typ
 
 def serve() -> int:
     """Run the server on standard input and output until the client says exit."""
+    if sys.stdin.isatty():
+        print("ftcore lsp speaks the Language Server Protocol on standard input and output: an editor starts it "
+              "(see docs/editors.md). Press Ctrl-D to quit.", file=sys.stderr)
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print() from a plugin must not corrupt the protocol stream
     server.start_io(sys.stdin.buffer, protocol_out)
