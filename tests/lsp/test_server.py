@@ -322,3 +322,12 @@ def test_editing_an_imported_recipe_rechecks_the_open_recipes_importing_it(serve
     mark = len(client.notifications)
     client.notify("textDocument/didClose", {"textDocument": {"uri": base_uri}})  # back to the file on disk
     assert client.diagnostics(main_uri, after=mark) == []
+
+
+def test_syntax_errors_are_what_ftcore_check_prints(server, tmp_path):
+    recipe = tmp_path / "syntax.ftr"
+    recipe.write_text('recipe "s" { seed = 3 }\n\nmodel { base hf(\'x\') }\n\ntrain { epochs 3,\n')
+    expected = _check_output(recipe)
+    assert len(expected) >= 2 and all(e[2] == "error" for e in expected)
+    client = server()
+    assert _lsp_tuples(client.diagnostics(client.open(recipe))) == expected
