@@ -1,7 +1,8 @@
 """``ftcore lsp``: the Language Server Protocol server, over standard input and output (pygls).
 
 Diagnostics as the user types (the same as ``ftcore check``, with did-you-mean quick fixes),
-completion, hover, go to definition, formatting (``ftcore fmt``) and document symbols. Plugins
+completion, hover, go to definition, formatting (``ftcore fmt``), document symbols and semantic
+tokens (highlighting for editors that do not read the TextMate grammar). Plugins
 load once, at start, through the same entry points as every other command, so third-party
 plugins installed in the environment are known without any change to them. Nothing here
 imports the machine-learning stack.
@@ -23,7 +24,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ftcore import __version__
 from ftcore.lsp import complete as completion
-from ftcore.lsp import diagnose, hover, navigate
+from ftcore.lsp import diagnose, highlight, hover, navigate
 from ftcore.lsp.positions import offset_of, range_of
 from ftcore.lsp.scan import tokens
 
@@ -224,6 +225,14 @@ def on_symbols(ls: RecipeServer, params: types.DocumentSymbolParams) -> list[typ
                                     children=[convert(c) for c in sym.children])
 
     return [convert(s) for s in navigate.symbols(doc.source)]
+
+
+@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+                types.SemanticTokensLegend(token_types=highlight.TOKEN_TYPES, token_modifiers=highlight.TOKEN_MODIFIERS))
+def on_semantic_tokens(ls: RecipeServer, params: types.SemanticTokensParams) -> types.SemanticTokens:
+    """Highlighting for editors without the TextMate grammar: blocks, attributes, calls, parameters..."""
+    doc, _ = ls.document(params.text_document.uri)
+    return types.SemanticTokens(data=highlight.semantic_tokens(doc.source, ls.encoding))
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,

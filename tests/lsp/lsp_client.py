@@ -101,6 +101,7 @@ class LspClient:
         result = self.request("initialize", {"processId": os.getpid(), "rootUri": self.root.as_uri(),
                                              "capabilities": {"textDocument": {"hover": {"contentFormat": ["markdown"]}}}})
         self.notify("initialized", {})
+        self.capabilities = result["capabilities"]
         return result
 
     def open(self, path: Path, text: Optional[str] = None) -> str:

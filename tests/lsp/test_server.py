@@ -64,6 +64,17 @@ def server(tmp_path, plugin_path):
         assert client.close() == 0
 
 
+def _semantic_at(data: list[int], line: int, col: int, legend: list[str]) -> str:
+    """The token type a semanticTokens/full answer gives the token starting at (line, col)."""
+    at_line = at_col = 0
+    for i in range(0, len(data), 5):
+        at_line += data[i]
+        at_col = data[i + 1] if data[i] else at_col + data[i + 1]
+        if (at_line, at_col) == (line, col):
+            return legend[data[i + 3]]
+    raise AssertionError(f"no token starts at {line}:{col}")
+
+
 def _position(text: str, needle: str, delta: int = 0) -> tuple[int, int]:
     offset = text.index(needle) + delta
     return text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1)
@@ -256,6 +267,14 @@ def test_hover_definition_formatting_and_symbols_on_a_shipped_recipe(server):
     assert edit["newText"] == text
 
     client.change(uri, text, 3)
+    data = client.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})["data"]
+    legend = client.capabilities["semanticTokensProvider"]["legend"]["tokenTypes"]
+    assert len(data) % 5 == 0 and legend[data[3]] == "comment"  # the file opens with a comment
+    line, col = _position(text, "data tickets")
+    assert _semantic_at(data, line, col, legend) == "namespace"
+    line, col = _position(text, "f1(")
+    assert _semantic_at(data, line, col, legend) == "function"
+
     symbols = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert [s["name"] for s in symbols] == ['recipe "support-intents"', "data tickets", "model", "regularize",
                                             "train", "evaluate tickets.test", 'export hf("out/support-intents")']
