@@ -152,4 +152,13 @@ MUTANTS: tuple[Mutant, ...] = (
               'if par_dev != "none" and stage < 2:  # mutant'),),
         (f"{GOLDEN_TESTS}::test_plugin_rule_diagnostics_match_golden_file[plugin_train_offload_rules]",),
     ),
+    # ---- hooks
+    Mutant(
+        "stage_end_hook_never_fires",
+        "every hook is called when a recipe runs (by calls, not by a hook's name appearing in a test's text)",
+        (Edit("ftcore/runtime/executor.py",
+              'self._fire("ftcore_stage_end", stage=stage, ctx=ctx, outputs=outputs, cached=cached)',
+              "None  # mutant: ftcore_stage_end is never called"),),
+        ("tests/runtime/test_every_hook_is_called.py",),
+    ),
 )

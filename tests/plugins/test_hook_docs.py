@@ -1,4 +1,4 @@
-"""docs/plugin_hooks.md matches the hook specifications, and every hook has a test."""
+"""docs/plugin_hooks.md matches the hook specifications (that every hook is called: tests/runtime/test_every_hook_is_called.py)."""
 
 from pathlib import Path
 
@@ -17,10 +17,3 @@ def test_every_hook_has_a_docstring():
 
     for name in hookdoc.hook_names():
         assert (getattr(hookspecs, name).__doc__ or "").strip(), f"{name} has no docstring"
-
-
-def test_every_hook_is_exercised_by_a_test():
-    this = Path(__file__).resolve()
-    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py") if p.resolve() != this]
-    missing = [name for name in hookdoc.hook_names() if not any(name in t for t in texts)]
-    assert not missing, f"hooks without a test: {missing}"
