@@ -27,6 +27,11 @@ class PluginError(Exception):
         self.dist, self.version, self.hint, self.position = dist, version, hint, position
         super().__init__(self.render())
 
+    def __reduce__(self):
+        # Picklable whole: raised in a worker process (a ``datasets`` map with several processes),
+        # it must reach the parent intact, or the pool's result thread dies and the map hangs.
+        return type(self), (self.plugin, self.where, self.message), dict(self.__dict__)
+
     @property
     def provider(self) -> str:
         """``plugin "x" (distribution y 1.2)``: who to blame, as messages name it."""

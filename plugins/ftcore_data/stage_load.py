@@ -3,9 +3,11 @@
 Each item of ``stage.params["sources"]`` is a source's component entry (see
 :mod:`ftcore_data.dispatch`) plus its ``weight`` and the ``split`` it feeds (None: all); the
 stage builds the source from the entry's ``impl`` and calls :meth:`ftcore.api.Source.read` with
-the entry's ``paths`` in the context. Columns: ``_src`` (the source's index in the stage's ``sources`` parameter), ``_loc`` (``path:line``
-or ``path#index``), ``_error`` (why the row is unreadable, or empty) and ``_json`` (the row as JSON
-text). Rows stream to disk in batches, so sources larger than memory load.
+the entry's ``paths`` in the context.
+
+Columns: ``_src`` (the source's index in the stage's ``sources`` parameter), ``_loc``
+(``path:line`` or ``path#index``), ``_error`` (why the row is unreadable, or empty) and ``_json``
+(the row as JSON text). Rows stream to disk in batches, so sources larger than memory load.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -215,6 +218,34 @@ def test_a_component_raising_in_its_code_is_the_plugins_fault(kind, install, sho
     golden(f"raises_{kind}", printed)
     failed = shop / "cache" / f"data.faq.{STAGE_OF[kind]}"
     assert not (failed.exists() and list(failed.iterdir()))  # no cache entry, not even a half-written one
+
+
+def test_a_component_raising_in_a_worker_process_is_still_the_plugins_fault(shop):
+    """With several processes, the error crosses a process boundary: it must arrive whole, not hang the map."""
+    (shop / "d.jsonl").write_text("".join(json.dumps({"text": f"<b>{i}</b>"}) + "\n" for i in range(40)))
+    (shop / "r.ftr").write_text('model { base tiny(arch: "llama", layers: 1, hidden: 16, heads: 2, intermediate: 32) '
+                                'task causal_lm }\n'
+                                'data d { source jsonl("d.jsonl") clean strip_html("text") format text }\n')
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import third_party_data
+        from ftcore.compiler.pipeline import compile_recipe
+        from ftcore.plugins.errors import PluginError
+        from ftcore.plugins.manager import load_host
+        from ftcore.runtime.executor import Executor
+        module = third_party_data.plugin_module({{"cleaner": "third_party_data:ExplodingStripHtml"}},
+                                                kinds=("cleaner",))
+        host = load_host(only=["recipe", "data", "hf"], extra=[("shopdata", module)])
+        _, graph = compile_recipe("r.ftr", host=host)
+        try:
+            Executor(graph, "cache", options={{"num_proc": 2}}, plugins=host.registry.plugins).run(["data.d.clean"])
+        except PluginError as err:
+            print(err.render().splitlines()[0])
+        """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=shop, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == ('r.ftr:2:34: error: plugin "shopdata" failed in cleaner "strip_html": '
+                                   "AttributeError: 'str' object has no attribute 'decode'"), done.stderr[-2000:]
 
 
 def test_arguments_a_component_rejects_are_reported_by_check_at_their_position(install, shop, capsys):
