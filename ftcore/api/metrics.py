@@ -22,7 +22,10 @@ NEEDS = ("loss", "predictions", "logits", "generations")
   (the argmax class of every labelled example or token; ignored positions removed);
 - ``"logits"``: ``logits`` (``[n, classes]``, float) and ``labels`` (``[n]``) for classifiers;
 - ``"generations"``: ``generated`` and ``references`` (lists of strings, one per example, and
-  ``prompts``), produced by greedy decoding of the prompt part of each example.
+  ``prompts``), produced by greedy decoding of the prompt part of each example (at most
+  :meth:`Metric.max_new_tokens` tokens). The prompt is what carries no loss: for causal LMs the
+  tokens before the first labelled one (the first token when every token is labelled, as with
+  plain text), for seq2seq the source; the reference is the labelled tokens, decoded.
 """
 
 
@@ -77,6 +80,15 @@ class Metric(ABC):
     @abstractmethod
     def merge(self, other: "Metric") -> None:
         """Add another process's state (an instance of the same class) into this one."""
+
+    def max_new_tokens(self) -> int:
+        """The longest answer to generate for this metric, in tokens (used when it needs ``"generations"``).
+
+        The ``max_new_tokens`` argument when the metric declares one, else 128. Greedy decoding
+        is deterministic, so metrics asking for different lengths share one generation: each
+        sees the answers cut to its own length.
+        """
+        return int(self.args.get("max_new_tokens", 128))
 
     @abstractmethod
     def compute(self) -> dict[str, float]:

@@ -1,12 +1,22 @@
 """The ``evaluate`` block and the metrics it can name.
 
 ``evaluate tickets.test { metrics accuracy, f1(average: "macro") }`` evaluates the trained model
-on the ``test`` split of data block ``tickets``. Each metric declares the tasks it fits; the
-checker refuses a metric that does not fit the model's task.
+on the ``test`` split of data block ``tickets``. Every metric is a class on the metric contract
+(:class:`ftcore.api.Metric`) named by its ``impl``; the evaluate stage runs them through that
+contract, whichever plugin provides them. Each metric declares the tasks it fits and the Python
+packages it needs (``requires``); the checker refuses a metric that does not fit the model's
+task or whose packages are missing, at the metric's position, before anything runs.
 """
 
-from ftcore.plugins import hookimpl
-from ftcore.plugins.schema import AttrSpec, BlockSpec, Choice, Component, Integer, ListOf, Param, Reference, String
+from __future__ import annotations
+
+from ftcore.api import KIND_CONTRACTS, AttrSpec, BlockSpec, Choice, Component, Integer, ListOf, Param, Reference, \
+    component_entry, hookimpl
+from ftcore.compiler.graph import GraphError
+from ftcore.lang.diagnostics import did_you_mean
+from ftcore.plugins.schema import BoundComponent
+
+FTCORE_PLUGIN_API = "1.0"
 
 CLASSIFICATION = ("classification", "token_classification")
 GENERATION = ("causal_lm", "seq2seq")
@@ -15,33 +25,38 @@ ALL_TASKS = CLASSIFICATION + GENERATION
 AVERAGE = Param("average", Choice("macro", "micro", "weighted"), "macro",
                 "How per-class scores are combined: macro (every class counts the same), "
                 "micro (every example counts the same) or weighted (by class frequency).")
+MAX_NEW_TOKENS = Param("max_new_tokens", Integer(min=1), 128, "Longest generated answer, in tokens.")
+BLEU_TOKENIZERS = ("13a", "intl", "char", "zh", "none")
 
+# name, params, tasks, impl, Python packages needed (module -> distribution), help
 METRICS = [
-    ("accuracy", (), CLASSIFICATION, "Share of examples (tokens, for token classification) labelled correctly."),
-    ("f1", (AVERAGE,), CLASSIFICATION, "F1 score, the harmonic mean of precision and recall."),
-    ("precision", (AVERAGE,), CLASSIFICATION, "Of the examples given a class, the share that belong to it."),
-    ("recall", (AVERAGE,), CLASSIFICATION, "Of the examples of a class, the share given that class."),
-    ("loss", (), ALL_TASKS, "Mean loss of the model on the split (the training objective)."),
-    ("perplexity", (), GENERATION, "exp(mean token loss): how surprised the model is by the text."),
+    ("accuracy", (), CLASSIFICATION, "classification:Accuracy", {},
+     "Share of examples (tokens, for token classification) labelled correctly."),
+    ("f1", (AVERAGE,), CLASSIFICATION, "classification:F1", {},
+     "F1 score, the harmonic mean of precision and recall."),
+    ("precision", (AVERAGE,), CLASSIFICATION, "classification:Precision", {},
+     "Of the examples given a class, the share that belong to it."),
+    ("recall", (AVERAGE,), CLASSIFICATION, "classification:Recall", {},
+     "Of the examples of a class, the share given that class."),
+    ("loss", (), ALL_TASKS, "language:Loss", {}, "Mean loss of the model on the split (the training objective)."),
+    ("perplexity", (), GENERATION, "language:Perplexity", {},
+     "exp(mean token loss): how surprised the model is by the text."),
     ("rouge", (Param("types", ListOf(Choice("rouge1", "rouge2", "rougeL", "rougeLsum")),
-                     ["rouge1", "rouge2", "rougeL"], "Which ROUGE variants to report (F-measure)."),
-               Param("max_new_tokens", Integer(min=1), 128, "Longest generated answer.")),
-     GENERATION, "ROUGE overlap of generated text with the reference (rouge-score)."),
-    ("bleu", (Param("max_new_tokens", Integer(min=1), 128, "Longest generated answer."),
-              Param("tokenize", String(), "13a", "sacrebleu tokenizer name.")),
-     GENERATION, "Corpus BLEU of generated text against the reference (sacrebleu)."),
-    ("exact_match", (Param("max_new_tokens", Integer(min=1), 128, "Longest generated answer."),),
-     GENERATION, "Share of generated answers equal to the reference after trimming whitespace."),
+                     ["rouge1", "rouge2", "rougeL"], "Which ROUGE variants to report (mean F-measure)."),
+               MAX_NEW_TOKENS),
+     GENERATION, "generation:Rouge", {"rouge_score": "rouge-score"},
+     "ROUGE overlap of the greedily generated answer with the reference (rouge-score)."),
+    ("bleu", (MAX_NEW_TOKENS, Param("tokenize", Choice(*BLEU_TOKENIZERS), "13a", "sacrebleu tokenizer.")),
+     GENERATION, "generation:Bleu", {"sacrebleu": "sacrebleu"},
+     "Corpus BLEU (0-100) of the greedily generated answers against the references (sacrebleu)."),
+    ("exact_match", (MAX_NEW_TOKENS,), GENERATION, "generation:ExactMatch", {},
+     "Share of greedily generated answers equal to the reference, surrounding whitespace ignored."),
 ]
-
-COMPUTED = ("accuracy", "f1", "precision", "recall", "loss", "perplexity")
-
-SPLITS = ("train", "eval", "test")
 
 EVALUATE_BLOCK = BlockSpec(
     name="evaluate",
     help="Metrics to report on a held-out split after training.",
-    label=Reference("a data split such as tickets.test", block="data", members=SPLITS),
+    label=Reference("a data split such as tickets.test", block="data", members=("train", "eval", "test")),
     label_required=True,
     label_help="the split to evaluate, as <data block>.<split>: evaluate tickets.test { ... }",
     multiple=True,
@@ -55,47 +70,122 @@ EVALUATE_BLOCK = BlockSpec(
 
 @hookimpl
 def ftcore_register_components(register):
-    """Declare the ``evaluate`` block and the built-in metrics."""
-    register.kind("metric", "A number computed on a held-out split (accuracy, f1, perplexity, rouge...).")
+    """Declare the ``metric`` kind on its contract, the ``evaluate`` block and the built-in metrics."""
+    register.kind("metric", "A number computed on a held-out split (accuracy, f1, perplexity, rouge...).",
+                  contract=KIND_CONTRACTS["metric"])
     register.block(EVALUATE_BLOCK)
-    for name, params, tasks, help in METRICS:
-        # Computed by the training plugin's evaluation; the generation metrics have no code yet.
-        impl = "ftcore_train.scores:summarize" if name in COMPUTED else None
-        register.component("metric", name, params, help, impl=impl, tasks=tasks)
+    for name, params, tasks, impl, requires, help in METRICS:
+        register.component("metric", name, params, help, impl=f"ftcore_metrics.{impl}", tasks=tasks,
+                           requires=requires)
 
+
+SPLITS = ("train", "eval", "test")
 
 
 @hookimpl
 def ftcore_check_recipe(recipe, registry, diagnostics):
-    """An evaluated split must exist, and every metric must fit the model's task."""
+    """An evaluation needs a trained model and an existing split; every metric must fit the task and be able to run."""
     model = recipe.block("model")
     task = model.get("task") if model is not None else None
     data_labels = [b.label for b in recipe.blocks_of("data")]
+    blocks = recipe.blocks_of("evaluate")
+    if blocks and recipe.block("train") is None and registry.blocks.get("train") is not None:
+        diagnostics.error("there is no train block, so there is no trained model to evaluate", blocks[0].span,
+                          "add a train block (train { epochs 3 }), or remove the evaluate blocks")
+    for block in blocks:
+        _check_split(block.label, data_labels, diagnostics)
+        for metric in block.get("metrics") or []:
+            _check_metric(metric, task, registry, diagnostics)
+
+
+def _check_split(ref, data_labels, diagnostics) -> None:
+    if ref is None:
+        return
+    parts = ref.parts
+    if len(parts) != 2:
+        diagnostics.error(f'"{ref.dotted}" is not a split: write <data block>.<split>',
+                          ref.span, f"for example: {data_labels[0] if data_labels else 'tickets'}.test")
+    elif parts[0] not in data_labels:
+        hint = did_you_mean(parts[0], data_labels) or (
+            f"data blocks in this recipe: {', '.join(data_labels)}" if data_labels else
+            "add a data block with that label")
+        diagnostics.error(f'no data block is labelled "{parts[0]}"', ref.span, hint)
+    elif parts[1] not in SPLITS:
+        diagnostics.error(f'"{parts[1]}" is not a split: splits are {", ".join(SPLITS)}', ref.span,
+                          did_you_mean(parts[1], SPLITS))
+
+
+def _check_metric(metric, task, registry, diagnostics) -> None:
+    import importlib.util
+
+    spec = registry.component("metric", metric.name)
+    if spec is None:
+        return
+    tasks = spec.meta.get("tasks", ())
+    if isinstance(task, str) and tasks and task not in tasks:
+        fits = [m.name for m in registry.of_kind("metric") if task in m.meta.get("tasks", ())]
+        diagnostics.error(f'metric "{metric.name}" does not fit the task {task}', metric.span,
+                          f"metrics for {task}: {', '.join(fits)}")
+    for module, dist in dict(spec.meta.get("requires") or {}).items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            diagnostics.error(f'metric "{metric.name}" needs the Python package {dist}, which is not installed',
+                              metric.span, f"pip install {dist}")
+
+
+def metric_entries(registry, names) -> list[dict]:
+    """The component entries of the registered metrics ``names``, with their default arguments.
+
+    For stages that evaluate with metrics the recipe does not spell out (the evaluation during
+    training). Names no installed plugin provides are left out.
+    """
+    out = []
+    for name in names:
+        spec = registry.component("metric", name)
+        if spec is None:
+            continue
+        args = {p.name: p.default for p in spec.params if not p.required}
+        out.append(component_entry(BoundComponent("metric", name, args, spec.plugin), registry))
+    return out
+
+
+def _data_stage(graph, label: str, split: str):
+    """The last stage of data block ``label`` that outputs ``split``."""
+    found = [s for s in graph.order() if s.id.startswith(f"data.{label}.") and split in s.outputs]
+    if not found:
+        raise GraphError(f'no stage of data block "{label}" outputs the {split} split (is the data plugin installed?)')
+    return found[-1]
+
+
+@hookimpl(trylast=True)
+def ftcore_lower(recipe, graph, registry):
+    """One ``evaluate.<data>.<split>`` stage per evaluate block, carrying its metrics' component entries.
+
+    The mean loss is always reported; the stage runs each metric through its ``impl``.
+    """
+    if recipe.block("train") is None:
+        return
+    model = recipe.block("model")
+    task = model.get("task") if model is not None else None
     for block in recipe.blocks_of("evaluate"):
         ref = block.label
-        if ref is not None:
-            parts = ref.parts
-            if len(parts) != 2:
-                diagnostics.error(f'"{ref.dotted}" is not a split: write <data block>.<split>',
-                                  ref.span, f"for example: {data_labels[0] if data_labels else 'tickets'}.test")
-            elif parts[0] not in data_labels:
-                from ftcore.lang.diagnostics import did_you_mean
-
-                hint = did_you_mean(parts[0], data_labels) or (
-                    f"data blocks in this recipe: {', '.join(data_labels)}" if data_labels else
-                    "add a data block with that label")
-                diagnostics.error(f'no data block is labelled "{parts[0]}"', ref.span, hint)
-            elif parts[1] not in SPLITS:
-                from ftcore.lang.diagnostics import did_you_mean
-
-                diagnostics.error(f'"{parts[1]}" is not a split: splits are {", ".join(SPLITS)}', ref.span,
-                                  did_you_mean(parts[1], SPLITS))
-        if not isinstance(task, str):
-            continue
-        for metric in block.get("metrics") or []:
-            spec = registry.component("metric", metric.name)
-            tasks = spec.meta.get("tasks", ()) if spec else ()
-            if tasks and task not in tasks:
-                fits = [m.name for m in registry.of_kind("metric") if task in m.meta.get("tasks", ())]
-                diagnostics.error(f'metric "{metric.name}" does not fit the task {task}', metric.span,
-                                  f"metrics for {task}: {', '.join(fits)}")
+        data = _data_stage(graph, ref.parts[0], ref.parts[1])
+        chosen = list(block.get("metrics") or [])
+        entries = [component_entry(m, registry) for m in chosen]
+        if not any(m.name == "loss" for m in chosen):
+            entries = metric_entries(registry, ["loss"]) + entries
+        inputs = {"model": "train.model", "dataset": f"{data.id}.{ref.parts[1]}"}
+        if "info" in data.outputs:
+            inputs["info"] = f"{data.id}.info"
+        tokenizer = graph.get("model.tokenizer")
+        if tokenizer is not None and "tokenizer" in tokenizer.outputs:
+            inputs["tokenizer"] = "model.tokenizer.tokenizer"
+        graph.add_stage(
+            f"evaluate.{ref.parts[0]}.{ref.parts[1]}", "evaluate", "metrics",
+            params={"metrics": entries, "batch": block.get("batch", 32), "task": task, "split": ref.dotted},
+            inputs=inputs, outputs={"metrics": "metrics"}, impl="ftcore_train.stages:EVALUATE_STAGE",
+            doc=f"metrics on {ref.dotted}", span=block.span,
+        )

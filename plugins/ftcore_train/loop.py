@@ -12,14 +12,13 @@ from typing import Any, Optional
 from ftcore.runtime.errors import RunError
 from ftcore_train import checkpoints, dsconfig
 from ftcore_train.batching import Rows, make_collator
-from ftcore_train.evaluation import evaluate_sums
+from ftcore_train.evaluation import evaluate
 from ftcore_train.losses import loss_and_count, model_inputs
 from ftcore_train.optim import lr_lambda, param_groups
 from ftcore_train.ordering import micro_batches, steps_per_epoch
 from ftcore_train.display import Display
 from ftcore_train.progress import MetricsLog
 from ftcore_train.safe_load import UnsafeCheckpoint
-from ftcore_train.scores import summarize
 from ftcore_train.seeding import rng_state, seed_everything, set_rng_state
 
 
@@ -174,12 +173,16 @@ class Trainer:
     def evaluate(self) -> dict[str, float]:
         """Metrics of the current weights on the eval split (every process takes part)."""
         self.engine.eval()
-        sums = evaluate_sums(self.engine, self.eval_rows, self.collate, task=self.task, batch=self.settings.batch,
-                             num_labels=len(self._labels()), rank=self.rank, world=self.world,
-                             device=getattr(self.engine, "device", None), all_reduce=self._all_reduce)
+        from ftcore.api import MetricInfo
+        from ftcore_train.metric_set import MetricSet, torch_all_gather
+
+        metrics = MetricSet(self.p["metrics"], MetricInfo(task=self.task, label_names=tuple(self._labels()),
+                                                          split="eval"))
+        values = evaluate(self.engine, self.eval_rows, self.collate, metrics, task=self.task,
+                          batch=self.settings.batch, tokenizer=self.tokenizer, rank=self.rank, world=self.world,
+                          device=getattr(self.engine, "device", None), all_gather=torch_all_gather(self.world))
         self.engine.train()
-        wanted = [{"name": n} for n in self.p["metrics"]]
-        return summarize(sums, self.task, wanted)
+        return values
 
     def _after_eval(self, metrics: dict[str, float]) -> bool:
         """Record an evaluation; update early stopping. Returns True when this is a new best."""

@@ -1,8 +1,7 @@
 """The ``regularize`` and ``train`` blocks: declarations, cross-block rules, stages and the DeepSpeed plan.
 
-Lowering adds a ``train`` stage, one ``evaluate.<data>.<split>`` stage per evaluate block and one
-``export.<n>`` stage per export block (the ``evaluate`` and ``export`` blocks are declared by the
-metrics and export plugins; their run-time behaviour lives here). A graph pass generates the
+Lowering adds a ``train`` stage and one ``export.<n>`` stage per export block (the ``export``
+block is declared by the export plugin; evaluate stages are the metrics plugin's). A graph pass generates the
 DeepSpeed config from the recipe and checks any ``deepspeed_extra`` settings against it.
 """
 
@@ -16,6 +15,7 @@ from ftcore.lang.diagnostics import did_you_mean
 from ftcore.plugins import hookimpl
 from ftcore.plugins.schema import to_json
 from ftcore_train import dsconfig
+from ftcore_metrics.plugin import metric_entries
 from ftcore_train.blocks import register_components
 
 LOSS_LIKE = ("loss", "perplexity")
@@ -60,7 +60,6 @@ def training_metrics(task: Optional[str]) -> tuple[str, ...]:
 def ftcore_check_recipe(recipe, registry, diagnostics):
     """Training needs a model and data; warm-up must be shorter than the run; early stopping needs a metric."""
     train, reg, model = recipe.block("train"), recipe.block("regularize"), recipe.block("model")
-    _check_evaluated_metrics(recipe, diagnostics)
     data_labels = [b.label for b in recipe.blocks_of("data")]
     if train is None:
         if reg is not None:
@@ -96,7 +95,7 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
         on = reg["early_stop"].get("on")
         task = model.get("task") if model is not None else None
         if on is not None:
-            names = training_metrics(task)
+            names = [n for n in training_metrics(task) if registry.component("metric", n) is not None]
             if len(on.parts) != 2 or on.parts[0] != "eval":
                 diagnostics.error(f'early_stop watches "{on.dotted}": write eval.<metric>', on.span,
                                   f"metrics evaluated during training: {', '.join('eval.' + n for n in names)}")
@@ -104,18 +103,6 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
                 hint = did_you_mean(on.parts[1], names)
                 diagnostics.error(f'"{on.parts[1]}" is not evaluated during training for the task {task}', on.span,
                                   (hint + "; " if hint else "") + "evaluated: " + ", ".join("eval." + n for n in names))
-
-
-COMPUTED_METRICS = ("loss", "perplexity", "accuracy", "f1", "precision", "recall")
-
-
-def _check_evaluated_metrics(recipe, diagnostics) -> None:
-    """Warn about metrics the evaluate stages cannot compute yet (generation metrics)."""
-    for block in recipe.blocks_of("evaluate"):
-        for metric in block.get("metrics") or []:
-            if metric.name not in COMPUTED_METRICS:
-                diagnostics.warning(f'metric "{metric.name}" is not computed by ftcore run yet: the run will stop '
-                                    "at this evaluation", metric.span, f"metrics computed: {', '.join(COMPUTED_METRICS)}")
 
 
 def _data_stage(graph, label: str):
@@ -158,7 +145,7 @@ def train_params(recipe, registry) -> dict[str, Any]:
         "early_stop": early,
         "eval_every": train.get("eval_every"), "checkpoint_every": train.get("checkpoint_every"),
         "keep": train["keep"], "log_every": train["log_every"],
-        "metrics": list(training_metrics(model["task"])),
+        "metrics": metric_entries(registry, training_metrics(model["task"])),
         "deepspeed_extra": list(train.get("deepspeed_extra") or []),
         "seed": rec.get("seed", 42) if rec is not None else 42,
     }
@@ -166,7 +153,7 @@ def train_params(recipe, registry) -> dict[str, Any]:
 
 @hookimpl(trylast=True)
 def ftcore_lower(recipe, graph, registry):
-    """Add the train stage, an evaluation stage per evaluate block and an export stage per export block."""
+    """Add the train stage and an export stage per export block."""
     if recipe.block("train") is None or recipe.block("model") is None:
         return
     label = _train_data_label(recipe)
@@ -183,21 +170,7 @@ def ftcore_lower(recipe, graph, registry):
         impl="ftcore_train.stages:TRAIN_STAGE", doc="fine-tune on DeepSpeed", span=train.span,
     )
     task = recipe.block("model")["task"]
-    evaluated = []
-    for block in recipe.blocks_of("evaluate"):
-        ref = block.label
-        stage = _data_stage(graph, ref.parts[0])
-        sid = f"evaluate.{ref.parts[0]}.{ref.parts[1]}"
-        graph.add_stage(
-            sid, "evaluate", "train",
-            params={"metrics": [to_json(m) for m in block.get("metrics") or []], "batch": block.get("batch", 32),
-                    "task": task, "split": ref.dotted},
-            inputs={"model": "train.model", "dataset": f"{stage.id}.{ref.parts[1]}", "info": f"{stage.id}.info",
-                    "tokenizer": "model.tokenizer.tokenizer"},
-            outputs={"metrics": "metrics"}, impl="ftcore_train.stages:EVALUATE_STAGE",
-            doc=f"metrics on {ref.dotted}", span=block.span,
-        )
-        evaluated.append(sid)
+    evaluated = [s.id for s in graph.of_kind("evaluate")]  # lowered by the metrics plugin
     for index, block in enumerate(recipe.blocks_of("export")):
         exporter = block.label
         path = exporter.args["path"]

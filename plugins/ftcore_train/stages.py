@@ -8,8 +8,6 @@ from typing import Any
 
 from ftcore.runtime.errors import RunError
 
-from ftcore_train.plugin import COMPUTED_METRICS as COUNT_METRICS
-
 
 def _run_dir(ctx) -> Path:
     return Path(ctx.run_dir) if ctx.run_dir is not None else Path(ctx.output_dir)
@@ -45,41 +43,61 @@ class TrainStage:
 
 
 class EvaluateStage:
-    """Computes the evaluate block's metrics on a split with the trained model, in one process."""
+    """Computes the evaluate block's metrics on a split with the trained model, in one process.
+
+    ``stage.params["metrics"]`` holds the metrics' component entries; each runs through the
+    metric contract (:class:`ftcore.api.Metric`), whichever plugin provides it.
+    """
 
     def run(self, stage, inputs, ctx):
-        """Return ``metrics``: the split's name and each metric's value; also appended to metrics.jsonl."""
+        """Return ``metrics``: the split's name, its size and each metric's values; also appended to metrics.jsonl."""
+        from ftcore.api import PluginError
+
+        try:
+            return self._evaluate(stage, inputs, ctx)
+        except PluginError as exc:  # a metric's fault: point at the evaluate block that asked for it
+            if exc.position is None and stage.span is not None:
+                exc.position = str(stage.span)
+            raise
+
+    def _evaluate(self, stage, inputs, ctx):
+        from ftcore.api import MetricInfo
         from ftcore_train.batching import Rows, make_collator
-        from ftcore_train.evaluation import evaluate_sums
+        from ftcore_train.evaluation import evaluate
         from ftcore_train.export import load_saved_model
+        from ftcore_train.metric_set import MetricSet
         from ftcore_train.progress import MetricsLog
-        from ftcore_train.scores import summarize
 
         params = stage.params
-        wanted = [{"name": m["component"].split(":", 1)[1], "args": m.get("args", {})} for m in params["metrics"]]
-        unsupported = [m["name"] for m in wanted if m["name"] not in COUNT_METRICS]
-        if unsupported:
-            raise RunError(f"metric {', '.join(unsupported)} is not computed by this version of ftcore",
-                           f"use {', '.join(COUNT_METRICS)}")
-        if not any(m["name"] == "loss" for m in wanted):
-            wanted = [{"name": "loss", "args": {}}] + wanted
         info = inputs.get("info") or {}
         task = params["task"]
+        labels = [str(x) for x in info.get("label_names") or []]
+        metrics = MetricSet(params["metrics"], MetricInfo(task=task, label_names=tuple(labels), split=params["split"]))
+        rows = Rows(inputs["dataset"])
+        run_dir = _run_dir(ctx)
+        if len(rows) == 0:  # reported, not fatal: the trained model is saved and the other stages can run
+            ctx.log(f"warning: the {params['split']} split has no examples, so nothing was evaluated on it")
+            return {"metrics": {"split": params["split"], "examples": 0}}
         model = load_saved_model(Path(inputs["model"]), task)
         model.eval()
-        rows = Rows(inputs["dataset"])
-        sums = evaluate_sums(model, rows, make_collator(info, inputs.get("tokenizer")), task=task,
-                             batch=int(params["batch"]), num_labels=len(info.get("label_names") or []))
-        metrics = summarize(sums, task, wanted)
-        result = {"split": params["split"], "examples": len(rows), **metrics}
-        if task == "classification" and info.get("label_names"):
-            result["majority_baseline"] = float(sums["confusion"].sum(1).max() / max(1.0, float(sums["confusion"].sum())))
-        run_dir = _run_dir(ctx)
-        MetricsLog(run_dir / "metrics.jsonl").write({"split": params["split"], **{k: v for k, v in result.items()
-                                                                                  if k != "split"}})
+        tokenizer = inputs.get("tokenizer")
+        values = evaluate(model, rows, make_collator(info, tokenizer), metrics, task=task, batch=int(params["batch"]),
+                          tokenizer=tokenizer)
+        result = {"split": params["split"], "examples": len(rows), **values}
+        if task == "classification" and labels:
+            result["majority_baseline"] = majority_share(rows)
+        MetricsLog(run_dir / "metrics.jsonl").write(result)
         if ctx.hook is not None:
-            ctx.hook.ftcore_evaluation_end(step=None, split=params["split"], metrics=dict(metrics), run_dir=run_dir)
+            ctx.hook.ftcore_evaluation_end(step=None, split=params["split"], metrics=dict(values), run_dir=run_dir)
         return {"metrics": result}
+
+
+def majority_share(rows) -> float:
+    """The accuracy of always predicting the most common label of ``rows`` (one integer label each)."""
+    from collections import Counter
+
+    counts = Counter(int(r["labels"]) for r in rows.take(range(len(rows))))
+    return max(counts.values()) / len(rows) if counts else 0.0
 
 
 class ExportStage:

@@ -44,7 +44,8 @@ CASES = {
     "unknown_component": ({"recipe.ftr": OK_HEAD + 'data tickets {\n  source jsnl("t.jsonl")\n}\n'}, [], 2),
     "unknown_metric": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
                                                 "model { base \"m\" task causal_lm }\n"
-                                                "evaluate tickets.test { metrics loss, rogue }\n"}, [], 2),
+                                                "evaluate tickets.test { metrics loss, rogue }\n"
+                                                "train { epochs 1 }\n"}, [], 2),
     "unknown_argument": ({"recipe.ftr": OK_HEAD + "train {\n  optimizer adamw(rl: 1e-4)\n}\n"}, [], 2),
     "unknown_nested_block": ({"recipe.ftr": OK_HEAD + "train {\n  regularise { dropout 0.1 }\n}\n"}, [], 2),
     # ---- values
@@ -59,7 +60,8 @@ CASES = {
     "missing_argument": ({"recipe.ftr": OK_HEAD + "data tickets {\n  source jsonl()\n}\n"
                                                   "train { regularize { early_stop(on: eval.loss) } }\n"}, [], 2),
     "missing_label": ({"recipe.ftr": OK_HEAD + 'data {\n  source jsonl("t.jsonl")\n}\n'
-                                               "evaluate { metrics loss }\n"}, [], 2),
+                                               "evaluate { metrics loss }\n"
+                                               "train { epochs 1 }\n"}, [], 2),
     # ---- twice
     "duplicate_attribute": ({"recipe.ftr": OK_HEAD + "train {\n  epochs 3\n  batch 8\n  epochs 4\n}\n"}, [], 2),
     "duplicate_argument": ({"recipe.ftr": OK_HEAD + "train { optimizer adamw(1e-4, lr: 2e-4) }\n"}, [], 2),
@@ -74,12 +76,16 @@ CASES = {
     "evaluate_unknown_data_and_split": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
                                                                  "evaluate tikets.test { metrics loss }\n"
                                                                  "evaluate tickets.tset { metrics loss }\n"
-                                                                 "evaluate tickets { metrics loss }\n"}, [], 2),
+                                                                 "evaluate tickets { metrics loss }\n"
+                                                                 "train { epochs 1 }\n"}, [], 2),
     "metric_does_not_fit_task": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
                                                           'model {\n  base "tiny-gpt"\n  task causal_lm\n}\n'
                                                           'evaluate tickets.test {\n'
-                                                          '  metrics perplexity, accuracy, f1(average: "macro")\n}\n'},
+                                                          '  metrics perplexity, accuracy, f1(average: "macro")\n}\n'
+                                                          'train { epochs 1 }\n'},
                                  [], 2),
+    "evaluate_without_train": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
+                                                        "evaluate tickets.test { metrics loss }\n"}, [], 2),
     "recipe_name_not_a_folder": ({"recipe.ftr": 'recipe "a/b" { seed 1 }\n'}, [], 2),
     # ---- imports
     "error_in_imported_file": ({"recipe.ftr": 'import "base/common.ftr"\n' + OK_HEAD + "train { batch 8 }\n",

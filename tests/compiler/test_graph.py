@@ -99,15 +99,15 @@ def test_compiled_graph_fingerprints_follow_the_recipe(tmp_path, fake_host):
     path = tmp_path / "g.ftr"
     path.write_text(RECIPE)
     _, graph = compile_recipe(path, host=fake_host)
-    assert [s.id for s in graph] == ["load.tickets", "split.tickets", "model", "train", "evaluate.tickets.test"]
+    assert [s.id for s in graph] == ["data.tickets.load", "data.tickets.split", "model", "train", "evaluate.tickets.test"]
     base = {s.id: s.fingerprint for s in graph}
     _, graph2 = compile_recipe(path, ["data.tickets.split=train: 70%, eval: 20%, test: 10%"], host=fake_host)
     after = {s.id: s.fingerprint for s in graph2}
-    assert after["load.tickets"] == base["load.tickets"] and after["model"] == base["model"]
-    assert all(after[s] != base[s] for s in ("split.tickets", "train", "evaluate.tickets.test"))
+    assert after["data.tickets.load"] == base["data.tickets.load"] and after["model"] == base["model"]
+    assert all(after[s] != base[s] for s in ("data.tickets.split", "train", "evaluate.tickets.test"))
     _, graph3 = compile_recipe(path, ["train.epochs=3"], host=fake_host)
     after = {s.id: s.fingerprint for s in graph3}
-    assert after["split.tickets"] == base["split.tickets"]
+    assert after["data.tickets.split"] == base["data.tickets.split"]
     assert after["train"] != base["train"] and after["evaluate.tickets.test"] != base["evaluate.tickets.test"]
 
 

@@ -153,7 +153,7 @@ def test_set_on_labelled_and_nested_blocks(write, fake_host):
     assert attrs(block(module, "train").blocks[0])["dropout"] == "0.3"
     assert attrs(block(module, "model"))["max_length"] == "128"  # lets work in --set values too
     recipe, graph = compile_recipe("base.ftr", sets, host=fake_host)
-    assert graph["split.tickets"].params["split"]["train"] == {"fraction": 0.7}
+    assert graph["data.tickets.split"].params["split"]["train"] == {"fraction": 0.7}
 
 
 def test_set_value_spans_point_into_the_set_text(write):

@@ -33,6 +33,14 @@ def rows(tok, n, seed=0):
     return out
 
 
+def training_metrics():
+    """The built-in metrics' entries a classifier's train stage evaluates with."""
+    from ftcore.plugins.manager import load_host
+    from ftcore_metrics.plugin import metric_entries
+
+    return metric_entries(load_host(only=["metrics"]).registry, ["loss", "accuracy", "f1"])
+
+
 def params(batch=4, accumulate=1, **extra):
     s = dsconfig.Settings(batch=batch, accumulate=accumulate, lr=1e-3, weight_decay=0.01, clip=1.0)
     p = {"model": {"base": {"component": "model_source:tiny", "args": {"arch": "bert", "layers": 1, "hidden": 32,
@@ -43,7 +51,7 @@ def params(batch=4, accumulate=1, **extra):
          "settings": s.to_json(), "epochs": 1, "max_steps": None,
          "schedule": {"component": "schedule:linear", "args": {"warmup": {"count": 1}, "end": 0.0}},
          "dropout": 0.0, "label_smoothing": 0.1, "early_stop": None, "eval_every": None, "checkpoint_every": None,
-         "keep": 2, "log_every": 10, "metrics": ["loss", "accuracy", "f1"], "deepspeed": dsconfig.generate(s),
+         "keep": 2, "log_every": 10, "metrics": training_metrics(), "deepspeed": dsconfig.generate(s),
          "seed": 5}
     p.update(extra)
     return p

@@ -90,9 +90,3 @@ def test_evaluate_and_export_blocks_become_stages(tmp_path):
     assert graph["evaluate.d.eval"].inputs["model"] == "train.model"
     assert graph["export.0"].params["path"] == str((tmp_path / "out/m").resolve())
     assert graph["export.0"].inputs["metrics0"] == "evaluate.d.eval.metrics"
-
-
-def test_a_metric_the_run_cannot_compute_yet_is_a_warning(tmp_path):
-    recipe, _ = compile_text(tmp_path, 'train { }\nevaluate d.eval { metrics perplexity, exact_match }\n')
-    (warning,) = recipe.warnings
-    assert 'metric "exact_match" is not computed by ftcore run yet' in warning.message
