@@ -10,6 +10,7 @@ import pytest
 
 from ftcore.cli import main
 from ftcore.compiler.pipeline import compile_recipe
+from ftcore.lang.diagnostics import RecipeError
 from ftcore.lang.fmt import WIDTH, format_text
 from ftcore.lang.parser import parse
 from ftcore.plugins.manager import load_host
@@ -136,7 +137,7 @@ def _recipes():
 
 
 @pytest.mark.parametrize("path, which", _recipes())
-def test_recipes_format_idempotently_and_compile_to_the_same_graph(path, which, monkeypatch, fake_host):
+def test_recipes_format_idempotently_and_compile_to_the_same_graph(path, which, fake_host):
     host = fake_host if which == "fake" else load_host()
     original = path.read_text(encoding="utf-8")
     formatted = fmt(original)
@@ -144,20 +145,41 @@ def test_recipes_format_idempotently_and_compile_to_the_same_graph(path, which, 
     assert parse(formatted)[0].items == parse(original)[0].items
 
     _, before = compile_recipe(path, host=host)
-    # Compile the formatted text from the same path, so that relative paths resolve the same way.
-    # Imported recipes are formatted too.
-    real_read = Path.read_text
-    folder = path.parent.resolve()
+    # Compile the formatted text in place of the files (same paths, so relative paths resolve the
+    # same way); imported recipes are formatted too.
+    formatted_files = {str(p.resolve()): fmt(p.read_text(encoding="utf-8")) for p in path.parent.glob("*.ftr")}
+    _, after = compile_recipe(path, host=host, unsaved=formatted_files)
+    assert [(s.id, s.fingerprint) for s in after.order()] == [(s.id, s.fingerprint) for s in before.order()]
 
-    def read_formatted(self, *args, **kwargs):
-        text = real_read(self, *args, **kwargs)
-        if self.suffix == ".ftr" and self.resolve().parent == folder:
-            return fmt(text)
-        return text
 
-    monkeypatch.setattr(Path, "read_text", read_formatted)
-    _, after = compile_recipe(path, host=host)
-    monkeypatch.undo()
+def mangle(text: str, seed: int = 0) -> str:
+    """The same recipe in a careless layout: random indentation, doubled blank lines, trailing spaces."""
+    import random
+
+    r = random.Random(seed)
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            out += ["", "   "]
+            continue
+        out.append(" " * r.randrange(0, 7) + line.strip() + " " * r.randrange(0, 3))
+    return "\n".join(out) + "\n\n\n"
+
+
+@pytest.mark.parametrize("path, which", _recipes())
+def test_a_mangled_layout_formats_back_to_the_canonical_recipe(path, which, fake_host):
+    """The shipped recipes are canonical already, so formatting them alone proves little: mangle them first."""
+    original = path.read_text(encoding="utf-8")
+    messy = mangle(original)
+    assert messy != original
+    if which == "installed":
+        assert fmt(original) == original, f"{path.name} is not in the canonical layout: run ftcore fmt on it"
+    assert fmt(messy) == fmt(original)
+    host = fake_host if which == "fake" else load_host()
+    _, before = compile_recipe(path, host=host)
+    with pytest.raises(RecipeError):  # the text given in place of the file is the one compiled
+        compile_recipe(path, host=host, unsaved={str(path.resolve()): messy.replace("{", "", 1)})
+    _, after = compile_recipe(path, host=host, unsaved={str(path.resolve()): messy})
     assert [(s.id, s.fingerprint) for s in after.order()] == [(s.id, s.fingerprint) for s in before.order()]
 
 

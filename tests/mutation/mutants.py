@@ -161,4 +161,19 @@ MUTANTS: tuple[Mutant, ...] = (
               "None  # mutant: ftcore_stage_end is never called"),),
         ("tests/runtime/test_every_hook_is_called.py",),
     ),
+    # ---- formats, formatter
+    Mutant(
+        "seq2seq_target_cut_at_the_source_limit",
+        "seq2seq labels are the target's token ids, cut at max_target_length",
+        (Edit("plugins/ftcore_data/formats.py", "return Encoded(src[:max_length], tgt[:target_max], len(src), long)",
+              "return Encoded(src[:max_length], tgt[:max_length], len(src), long)  # mutant"),),
+        (f"{FORMATS_TESTS}::test_text_and_classification_and_seq2seq",),
+    ),
+    Mutant(
+        "compile_ignores_the_formatted_text",
+        "the fmt round trip compiles the formatted text, not the file on disk",
+        (Edit("ftcore/lang/resolve.py", "text = unsaved[str(path.resolve())] if unsaved and str(path.resolve()) in unsaved else",
+              "text = unsaved[str(path.resolve())] if False else"),),  # the text given is never read
+        ("tests/lang/test_fmt.py::test_a_mangled_layout_formats_back_to_the_canonical_recipe",),
+    ),
 )

@@ -57,7 +57,10 @@ def test_text_and_classification_and_seq2seq(minilm_dir):
                                  {"text": "text", "label": "label"}, {"label_index": {"neg": 0, "pos": 1}})
     assert enc.labels == 1 and enc.input_ids[0] == bert.cls_token_id and enc.input_ids[-1] == bert.sep_token_id
     enc = formats.seq2seq({"s": "a b c", "t": "d"}, bert, 8, {"source": "s", "target": "t"}, {})
-    assert enc.labels == bert(text_target="d")["input_ids"]
+    assert enc.input_ids == [101, 1037, 1038, 1039, 102] and enc.labels == [101, 1040, 102]  # [CLS] a b c [SEP]
+    enc = formats.seq2seq({"s": "a", "t": "d e f g h i j k l"}, bert, 8,
+                          {"source": "s", "target": "t", "max_target_length": 4}, {})
+    assert enc.labels == [101, 1040, 1041, 1042] and enc.truncated  # cut at the target's own limit
 
 
 def tiny_causal_lm(kind):
