@@ -18,6 +18,7 @@ from ftcore_train.optim import lr_lambda, param_groups
 from ftcore_train.ordering import micro_batches, steps_per_epoch
 from ftcore_train.display import Display
 from ftcore_train.progress import MetricsLog
+from ftcore_train.interrupt import Interrupted, StopRequest
 from ftcore_train.safe_load import UnsafeCheckpoint
 from ftcore_train.seeding import rng_state, seed_everything, set_rng_state
 
@@ -255,6 +256,7 @@ class Trainer:
         self._eval_step = st.step if self.resume and st.step else -1
         start = time.perf_counter()
         has_eval = self.eval_rows is not None and len(self.eval_rows) > 0
+        self.stop = StopRequest(self._say).install()
         try:
             while st.step < self.total and not st.stopped_early:
                 mbs = micro_batches(len(self.train_rows), self.p["seed"], st.epoch, s.batch, s.accumulate,
@@ -273,11 +275,13 @@ class Trainer:
                         raise RunError(f"the loss became {loss} at step {st.step}",
                                        "lower the learning rate, add clipping (regularize { clip 1.0 }) or use fp32")
                     self._maybe_eval_and_save(end_of_epoch=False, has_eval=has_eval)
+                    self._stop_if_asked()
                 if st.micro + s.accumulate > len(mbs):
                     st.epoch += 1
                     st.micro = 0
                     if not st.stopped_early:
                         self._maybe_eval_and_save(end_of_epoch=True, has_eval=has_eval)
+                        self._stop_if_asked()
             if has_eval and self._eval_step != st.step and not st.stopped_early:
                 self._after_eval(self.evaluate())
             if self._last_ckpt != st.step:
@@ -300,6 +304,7 @@ class Trainer:
                                          self.settings.zero)
             self._barrier()
         finally:
+            self.stop.restore()
             self.display.close()
         summary = {"steps": st.step, "total_steps": self.total, "epochs_started": st.epoch, "world_size": self.world,
                    "stopped_early": st.stopped_early, "best": st.best, "best_checkpoint": st.best_tag,
@@ -308,6 +313,15 @@ class Trainer:
         if self.rank == 0:
             (self.run_dir / "train_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         return summary
+
+    def _stop_if_asked(self) -> None:
+        """After a step: if any process got SIGINT or SIGTERM, save a checkpoint here and end the run."""
+        signum = self.stop.agreed(self._all_reduce)
+        if signum is None:
+            return
+        path = self.checkpoint() if self._last_ckpt != self.state.step else self.ckpt_root / \
+            checkpoints.tag(self.state.step)
+        raise Interrupted(signum, self.state.step, path, self.run_dir)
 
     def _maybe_eval_and_save(self, end_of_epoch: bool, has_eval: bool) -> None:
         st = self.state
