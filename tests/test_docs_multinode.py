@@ -45,7 +45,7 @@ def test_the_lost_node_example_is_what_ftcore_prints():
     from ftcore.runtime.launch import LaunchOutcome, failure_error
 
     lost = [WorkerStatus(r, "gpu-node-02", "running", 3, "", 0) for r in range(8, 16)]
-    outcome = LaunchOutcome(1, started=True, lost=lost)
+    outcome = LaunchOutcome(1, started=True, lost=lost, several_machines=True)
     assert failure_error(outcome, Path("/shared/runs/try1")).render() + "\n" == block_starting("error: lost node")
 
 

@@ -153,6 +153,7 @@ class LaunchOutcome:
     lost: list[WorkerStatus] = field(default_factory=list)  # ranks that stopped without a word
     failed: list[WorkerStatus] = field(default_factory=list)  # ranks that ended with a message
     silent_for: Optional[float] = None  # set when the watchdog stopped the run
+    several_machines: bool = False  # a hostfile of more than one machine
 
     def nodes(self, ranks: list[WorkerStatus]) -> str:
         """``node "a" (ranks 0, 1), node "b" (rank 2)``."""
@@ -241,7 +242,9 @@ def launch_workers(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: 
         full_env["DS_ENV_FILE"] = str(write_env_file(Path(run_dir) / "launch.env", values))
     if output is not None and hostfile and plan.launcher == "pdsh":
         output = unprefixed(output, [name for name, _ in plan.hosts])
-    return supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout)
+    outcome = supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout)
+    outcome.several_machines = bool(hostfile) and len(plan.hosts) > 1
+    return outcome
 
 
 def unprefixed(output: Callable[[str], None], hosts: Sequence[str]) -> Callable[[str], None]:
@@ -267,7 +270,9 @@ def failure_error(outcome: LaunchOutcome, run_dir: Path, resumable_run: bool = T
     """The :class:`RunError` that says how the workers ended and what to do next.
 
     Resuming is advised only when a worker started (so there may be a checkpoint to continue from);
-    when none started, nothing ran and the fix is to remove the cause and run again.
+    when none started, nothing ran and the fix is to remove the cause and run again. A worker that
+    reported an error of its own (a bad cache, a recipe changed) is the cause, and the others were
+    stopped because of it; otherwise ranks that vanished without a word name the lost node.
     """
     from ftcore.runtime.errors import RunError
 
@@ -278,14 +283,16 @@ def failure_error(outcome: LaunchOutcome, run_dir: Path, resumable_run: bool = T
                         "trained", "see the launcher's messages above and in run.log; fix the cause and run the same "
                         "command again" + (f" (or `{again}` to reuse this run folder)" if resumable_run else ""),
                         details)
+    resume = f"check that machine, then continue from the newest checkpoint with `{again}` (the same command " \
+             "plus --resume)"
     if outcome.lost and outcome.silent_for is not None:
         return RunError(f"lost {outcome.nodes(outcome.lost)}: no sign of life for {outcome.silent_for:.0f}s, so the "
-                        "run was stopped", f"check that machine, then continue from the newest checkpoint with "
-                        f"`{again}` (the same command plus --resume)", details)
-    if outcome.lost:
+                        "run was stopped", resume, details)
+    own = [st for st in outcome.failed if st.message.startswith("exit status")]
+    if outcome.lost and not own and outcome.several_machines:
         return RunError(f"lost {outcome.nodes(outcome.lost)}: its workers stopped without a word (killed, or the "
-                        "machine went down), so the run ended", f"check that machine, then continue from the newest "
-                        f"checkpoint with `{again}` (the same command plus --resume)", details)
-    where = f" on {outcome.nodes(outcome.failed)}" if outcome.failed else ""
+                        "machine went down), so the run ended", resume, details)
+    culprits = own or outcome.failed or outcome.lost
+    where = f" on {outcome.nodes(culprits)}" if culprits else ""
     return RunError(f"training failed{where} (launcher exit status {outcome.code})",
                     f"see the messages above and run.log; fix the cause, then continue with `{again}`", details)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,6 +159,7 @@ def test_a_killed_node_is_named_and_the_survivors_error_is_shown(tmp_path):
 
     outcome = supervise(fake_launcher(tmp_path, "killed"), dict(os.environ), tmp_path / "run", node_timeout=60,
                         poll=0.2)
+    outcome.several_machines = True
     assert outcome.code == 1 and [st.node for st in outcome.lost] == ["nodeb"]
     message = failure_error(outcome, tmp_path / "run").render()
     assert 'lost node "nodeb" (rank 1): its workers stopped without a word' in message
@@ -173,3 +175,17 @@ def test_when_no_worker_started_the_advice_is_not_to_resume(tmp_path):
     message = failure_error(outcome, tmp_path / "run", resumable_run=False).render()
     assert "did not start (launcher exit status 3); nothing was trained" in message
     assert "--resume" not in message and "run the same command again" in message
+
+
+def test_a_workers_own_error_is_the_cause_not_the_ranks_stopped_after_it():
+    from ftcore.runtime.launch import LaunchOutcome, failure_error
+    from ftcore.runtime.liveness import WorkerStatus
+
+    failed = WorkerStatus(0, "nodea", "failed", 3, "exit status 1", 1)
+    stopped = WorkerStatus(1, "nodeb", "running", 3, "", 2)  # killed by the launcher once rank 0 failed
+    outcome = LaunchOutcome(1, started=True, lost=[stopped], failed=[failed], several_machines=True)
+    message = failure_error(outcome, Path("/runs/r")).render()
+    assert message.startswith('error: training failed on node "nodea" (rank 0) (launcher exit status 1)')
+    assert "lost" not in message
+    one_machine = LaunchOutcome(1, started=True, lost=[stopped])  # --nproc: no node can be lost
+    assert failure_error(one_machine, Path("/runs/r")).render().startswith('error: training failed on node "nodeb"')

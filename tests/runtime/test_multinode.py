@@ -134,3 +134,5 @@ def test_killing_one_nodes_worker_ends_the_run_naming_it_and_resume_finishes(ssh
     steps = [r["step"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())
              if "split" not in r]
     assert steps[-1] == 40 and steps == sorted(steps)
+    newest = sorted((run / "checkpoints").glob("step-*"))[-1]
+    assert {p.name for p in newest.glob("rng-rank*.json")} == {"rng-rank0.json", "rng-rank1.json"}  # both nodes
