@@ -150,3 +150,28 @@ def test_nproc_beyond_slots_and_a_missing_launcher(tmp_path, monkeypatch):
     assert "the pdsh launcher needs `pdsh`, which is not installed here" in text
     assert "apt-get install pdsh" in text
     assert report.exit_status == EXIT_HOSTFILE
+
+
+def test_the_versions_compared_include_every_plugin_the_recipe_uses():
+    from types import SimpleNamespace
+
+    from ftcore.runtime.preflight import recipe_distributions
+
+    graph = SimpleNamespace(order=lambda: [SimpleNamespace(plugin="data"), SimpleNamespace(plugin="acme")])
+    plugins = [SimpleNamespace(name="data", dist="ftcore"), SimpleNamespace(name="acme", dist="ftcore-acme"),
+               SimpleNamespace(name="unused", dist="ftcore-unused")]
+    assert recipe_distributions(graph, plugins) == [*CORE_DISTS, "ftcore-acme"]
+
+
+def test_check_with_a_hostfile_runs_the_preflight(tmp_path, monkeypatch, capsys):
+    from ftcore.cli import main
+    from tiny_recipes import write_recipe
+
+    recipe = write_recipe(tmp_path, "classification")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "local.txt").write_text("localhost slots=2\n")
+    assert main(["check", recipe.name, "--hostfile", "local.txt"]) == 0
+    assert "pre-flight: local.txt: this machine ready, 2 processes" in capsys.readouterr().err
+    (tmp_path / "bad.txt").write_text("localhost\n")
+    assert main(["check", recipe.name, "--hostfile", "bad.txt"]) == EXIT_HOSTFILE
+    assert 'bad.txt:1: host "localhost" has no slot count' in capsys.readouterr().err
