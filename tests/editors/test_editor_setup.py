@@ -31,6 +31,8 @@ def test_the_extension_manifest_points_at_files_that_exist():
     assert grammar["language"] == language["id"]
     assert json.loads((VSCODE / grammar["path"]).read_text())["scopeName"] == grammar["scopeName"] == "source.ftr"
     assert manifest["contributes"]["configuration"]["properties"]["ftcore.command"]["default"] == ["ftcore", "lsp"]
+    # the install command in the docs names the file vsce writes: <name>-<version>.vsix
+    assert f"code --install-extension {manifest['name']}-{manifest['version']}.vsix" in DOC
 
 
 def test_every_editor_starts_ftcore_lsp_and_the_cli_has_it():
