@@ -176,4 +176,11 @@ MUTANTS: tuple[Mutant, ...] = (
               "text = unsaved[str(path.resolve())] if False else"),),  # the text given is never read
         ("tests/lang/test_fmt.py::test_a_mangled_layout_formats_back_to_the_canonical_recipe",),
     ),
+    Mutant(
+        "lora_dropped_instead_of_merged",
+        "the exported model holds the LoRA updates merged into the base weights",
+        (Edit("plugins/ftcore_hf/adapters.py", "return model.merge_and_unload()",
+              "return model.unload()  # mutant: the adapter is removed, not merged"),),
+        ("tests/runtime/test_run_e2e.py::test_causal_lm_full_and_lora",),
+    ),
 )

@@ -68,11 +68,31 @@ def test_causal_lm_full_and_lora(tmp_path):
                                                                 'targets: ["q_proj", "v_proj"])'))
     assert run(lora, tmp_path / "lora") == 0
     assert (tmp_path / "lora" / "adapter" / "adapter_config.json").is_file()
-    assert (tmp_path / "lora" / "model" / "model.safetensors").is_file()  # merged into the base
+    assert_lora_is_merged_into_the_base(tmp_path / "lora", scale=8 / 4)
     full_losses, lora_losses = train_losses(tmp_path / "full"), train_losses(tmp_path / "lora")
     assert len(full_losses) == len(lora_losses) and full_losses != lora_losses
     test = [r for r in read_metrics(tmp_path / "lora") if r.get("split") == "d.test"][0]
     assert test["perplexity"] > 1
+
+
+def assert_lora_is_merged_into_the_base(run_dir, scale):
+    """model/ holds W + scale * B @ A for each adapted projection, from the final checkpoint's W, A and B."""
+    import torch
+    from safetensors.torch import load_file
+
+    from ftcore_train.safe_load import load_tensors_only
+
+    final = sorted((run_dir / "checkpoints").glob("step-*"))[-1]
+    states = load_tensors_only(str(next(final.rglob("mp_rank_00_model_states.pt"))))["module"]
+    merged = load_file(str(run_dir / "model" / "model.safetensors"))
+    bases = [k for k in states if k.endswith(".base_layer.weight")]
+    assert sorted({k.split(".")[-3] for k in bases}) == ["q_proj", "v_proj"]
+    for key in bases:
+        w, a, b = (states[key], states[key.replace("base_layer", "lora_A.default")],
+                   states[key.replace("base_layer", "lora_B.default")])
+        name = key[key.index("model.layers."):].replace(".base_layer", "")
+        assert not bool((b == 0).all())  # training moved the adapter, so merging changes the weight
+        assert torch.allclose(merged[name], w + scale * b @ a, atol=1e-6), name
 
 
 def test_seq2seq_run(tmp_path):
