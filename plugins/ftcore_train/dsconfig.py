@@ -227,6 +227,9 @@ def check(config: dict[str, Any], s: Settings, world_size: Optional[int] = None)
     if opt_dev != "none" and stage == 0:
         out.append(Mismatch("zero_optimization.offload_optimizer", {"device": opt_dev}, "ZeRO stage 1, 2 or 3",
                             "train.engine", "offload the optimizer only with deepspeed(zero: 1), 2 or 3"))
+    from ftcore_train.dsfiles import file_settings
+
+    out += file_settings(config)  # settings that would read or write files outside the run folder
     return out
 
 
