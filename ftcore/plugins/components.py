@@ -10,6 +10,7 @@ declared and blames the plugin — by name, distribution and version — when it
 from __future__ import annotations
 
 import ast as pyast
+import functools
 import importlib
 import importlib.util
 from pathlib import Path
@@ -129,10 +130,20 @@ def impl_problem(ref: Optional[str]) -> Optional[str]:
     if spec.origin is None or not spec.origin.endswith(".py"):
         return None
     try:
-        tree = pyast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        names = _module_names(spec.origin, Path(spec.origin).stat().st_mtime_ns)
     except (OSError, SyntaxError, ValueError) as exc:
         return f'impl "{ref}": module "{module}" cannot be read: {exc}'
-    names = _top_level_names(tree)
+    return _attr_problem(ref, module, attr, names)
+
+
+@functools.lru_cache(maxsize=256)
+def _module_names(origin: str, mtime_ns: int) -> Optional[frozenset[str]]:
+    """The top-level names of the module file (cached per file version: an editor checks on every keystroke)."""
+    names = _top_level_names(pyast.parse(Path(origin).read_text(encoding="utf-8")))
+    return frozenset(names) if names is not None else None
+
+
+def _attr_problem(ref: str, module: str, attr: str, names) -> Optional[str]:
     if names is None:
         return None
     head = attr.split(".")[0]

@@ -97,3 +97,16 @@ def test_a_correct_impl_passes_check(tmp_path, impl_module):
     path = tmp_path / "r.ftr"
     path.write_text(RECIPE)
     compile_recipe(path, host=host)
+
+
+def test_a_module_edited_since_the_last_check_is_read_again(tmp_path, monkeypatch):
+    module = tmp_path / "edited_impls_mod.py"
+    module.write_text("class Old:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert impl_problem("edited_impls_mod:Old") is None
+    module.write_text("class New:\n    pass\n")
+    import os
+
+    os.utime(module, ns=(1, 10**18))  # a different modification time, as an editor's save gives
+    assert impl_problem("edited_impls_mod:Old") is not None
+    assert impl_problem("edited_impls_mod:New") is None
