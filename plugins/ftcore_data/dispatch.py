@@ -12,10 +12,7 @@ a component whose code fails is reported at the recipe position that names it, w
 
 from __future__ import annotations
 
-import functools
-import os
-from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ftcore.api import KIND_CONTRACTS, PluginError, component_entry, component_object, load_component
 from ftcore.plugins.components import call_component, entry_name, impl_problem
@@ -53,36 +50,6 @@ def blame(entry: Mapping[str, Any], message: str) -> PluginError:
     kind, name = entry_name(entry)
     return PluginError(entry.get("plugin") or "?", f'{kind.replace("_", " ")} "{name}"', message,
                        dist=entry.get("dist", "?"), version=entry.get("version", "?"))
-
-
-@contextmanager
-def at_stage(stage) -> Iterator[None]:
-    """Give a component's PluginError the recipe position of the stage running it (the line that
-    names the component), so the user sees which line of the recipe brought the failing code in."""
-    try:
-        yield
-    except PluginError as err:
-        span = getattr(stage, "span", None)
-        if err.position is None and span is not None and span.line > 0:
-            path = span.path
-            try:
-                relative = os.path.relpath(path)
-                path = relative if not relative.startswith("..") else path
-            except ValueError:  # another drive
-                pass
-            err.position = f"{path}:{span.line}:{span.col}"
-        raise
-
-
-def positioned(run):
-    """Decorate a stage's ``run(stage, inputs, ctx)`` with :func:`at_stage`."""
-
-    @functools.wraps(run)
-    def wrapper(stage, inputs, ctx):
-        with at_stage(stage):
-            return run(stage, inputs, ctx)
-
-    return wrapper
 
 
 def _where(bound: BoundComponent, fallback):

@@ -39,7 +39,6 @@ class CleanStage:
     """Runs ``stage.params["steps"]``; outputs ``rows`` and ``report``."""
 
     @staticmethod
-    @dispatch.positioned
     def run(stage, inputs, ctx):
         """Apply each step (filters drop rows, rewrites change them), counting what each did."""
         rows = inputs["rows"]

@@ -33,7 +33,6 @@ class LoadStage:
     """Reads the sources listed in ``stage.params["sources"]``; outputs ``rows`` and ``report``."""
 
     @staticmethod
-    @dispatch.positioned
     def run(stage, inputs, ctx):
         """Read every source (see :mod:`ftcore_data.sources`), write ``rows`` and the load report."""
         import pyarrow as pa

@@ -43,7 +43,6 @@ class SplitStage:
     """Outputs one ``rows`` dataset per defined split, and ``report``."""
 
     @staticmethod
-    @dispatch.positioned
     def run(stage, inputs, ctx):
         """Assign rows, re-weight train, save each split."""
         p = stage.params

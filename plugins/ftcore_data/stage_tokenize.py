@@ -68,7 +68,6 @@ class TokenizeStage:
     """Encodes every split with the format; packs the training split when asked."""
 
     @staticmethod
-    @dispatch.positioned
     def run(stage, inputs, ctx):
         """Encode, count truncations and drops, pack, save splits, info and report."""
         p = stage.params

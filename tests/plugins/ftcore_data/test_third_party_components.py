@@ -62,15 +62,18 @@ def install(monkeypatch):
 
 
 FAQ = [  # (date, question, answer)
-    ("2024-01-05", "How do I reset my password?", "Use <b>Forgot password</b> on the login page."),
-    ("2024-02-11", "Can I get a refund?", "Yes, within 30 days &amp; with the receipt."),
-    ("2024-03-02", "Where is my parcel?", "<p>Track it under <i>Orders</i>.</p>"),
-    ("2023-12-24", "Do you ship abroad?", "We ship to the EU."),
-    ("2024-04-18", "How do I close my account?", "Write to <a href='mailto:x@y.z'>support</a>."),
-    ("2023-11-30", "Is there a student discount?", "<br/>"),  # nothing left once the tags are gone
-    ("2024-05-07", "Can I change my order?", "Within one hour of ordering."),
-    ("2024-06-21", "Do you have gift cards?", "Yes, from 10 to 200 euros."),
+    ("05.01.2024", "How do I reset my password?", "Use <b>Forgot password</b> on the login page."),
+    ("11.02.2024", "Can I get a refund?", "Yes, within 30 days &amp; with the receipt."),
+    ("02.03.2024", "Where is my parcel?", "<p>Track it under <i>Orders</i>.</p>"),
+    ("24.12.2023", "Do you ship abroad?", "We ship to the EU."),
+    ("18.04.2024", "How do I close my account?", "Write to <a href='mailto:x@y.z'>support</a>."),
+    ("30.11.2023", "Is there a student discount?", "<br/>"),  # nothing left once the tags are gone
+    ("07.05.2024", "Can I change my order?", "Within one hour of ordering."),
+    ("21.06.2024", "Do you have gift cards?", "Yes, from 10 to 200 euros."),
+    ("01.10.2023", "What are the terms?", "Our terms are long." + " Really." * 16),  # over max_length: dropped
 ]
+NEWEST = ["07.05.2024", "21.06.2024"]  # by date; as strings, the largest are 30.11.2023 and 24.12.2023
+
 
 RECIPE = '''recipe "shop-faq" { seed 1 }
 model { base tiny(arch: "llama", layers: 1, hidden: 16, heads: 2, intermediate: 32) task causal_lm max_length 128 }
@@ -79,6 +82,7 @@ data faq {
   clean  strip_html("answer"), drop_empty("answer")
   split  eval: 2, by: newest("date")
   format qa(question: "question", answer: "answer")
+  overlength drop
 }
 '''
 
@@ -109,19 +113,19 @@ def test_each_data_kind_from_a_third_party_runs_through_ftcore_prepare(install, 
     install()
     assert main(["prepare", "recipe.ftr", "--plain", "--show", "0", "--cache-dir", "cache"]) == 0, capsys.readouterr()
     out = capsys.readouterr().out
-    assert 'sqlite("shop.db")' in out and "8 rows" in out
+    assert 'sqlite("shop.db")' in out and "9 rows" in out
 
     graph, got = outputs_of(shop / "recipe.ftr", shop / "cache", "data.faq.load", "data.faq.clean",
                             "data.faq.split", "data.faq.tokenize")
-    assert got["data.faq.load"]["rows"]["_loc"] == [f"shop.db#{i}" for i in range(8)]  # the source's locations
+    assert got["data.faq.load"]["rows"]["_loc"] == [f"shop.db#{i}" for i in range(9)]  # the source's locations
     clean = got["data.faq.clean"]
     assert [s["step"] for s in clean["report"]["steps"]] == ['strip_html("answer")', 'drop_empty("answer")']
     assert clean["report"]["steps"][0]["changed"] == 5 and clean["report"]["steps"][1]["removed"] == 1
     assert clean["rows"]["answer"][:3] == ["Use Forgot password on the login page.",
                                            "Yes, within 30 days & with the receipt.", "Track it under Orders."]
     split = got["data.faq.split"]
-    assert sorted(split["eval"]["date"]) == ["2024-05-07", "2024-06-21"]  # the newest two rows are held out
-    assert len(split["train"]) == 5 and max(split["train"]["date"]) < "2024-05-07"
+    assert sorted(split["eval"]["date"]) == NEWEST  # the newest two rows are held out
+    assert len(split["train"]) == 6 and not set(NEWEST) & set(split["train"]["date"])
 
     tokenized = got["data.faq.tokenize"]
     from ftcore_hf.byte_tokenizer import byte_tokenizer
@@ -132,6 +136,9 @@ def test_each_data_kind_from_a_third_party_runs_through_ftcore_prepare(install, 
     assert tok.decode(row["input_ids"]).startswith("Q: How do I reset my password?\nA: ")
     assert tok.decode(loss) == "Use Forgot password on the login page." + tok.eos_token  # loss on the answer only
     assert tokenized["info"]["task"] == "causal_lm" and tokenized["info"]["format"] == "qa"
+    assert tokenized["report"]["splits"]["train"]["dropped"] == {"longer than max_length": 1}
+    assert len(tokenized["train"]) == 5
+    assert tokenized["train"].features["labels"].feature.dtype == "int64"  # token ids, not a mixed column
     # The distribution that provides each component is part of the fingerprint of the stage running it.
     assert graph["data.faq.clean"].code_versions == {"cleaner:drop_empty": "ftcore==0.1.0",
                                                      "cleaner:strip_html": f"{DIST}==1.0"}
@@ -148,7 +155,7 @@ def test_a_tiny_model_trains_on_the_third_party_components_with_ftcore_run(insta
     assert main(["run", "recipe.ftr", "--plain", "--out", "run"]) == 0, capsys.readouterr()
     records = [json.loads(line) for line in (shop / "run" / "metrics.jsonl").read_text().splitlines() if line]
     losses = [r["loss"] for r in records if "split" not in r]
-    assert len(losses) == 4  # 5 training rows (one emptied by strip_html), batch 2 (2 full batches), 2 epochs
+    assert len(losses) == 4  # 5 training rows (of 9: one emptied, one too long, 2 held out), batch 2, 2 epochs
     assert losses[-1] < losses[0]
     assert any(r.get("split") == "faq.eval" and r["loss"] > 0 for r in records)
     manifest = json.loads((shop / "run" / "manifest.json").read_text())

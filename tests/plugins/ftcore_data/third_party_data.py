@@ -3,7 +3,8 @@
 - source ``sqlite("shop.db", query: "SELECT ...")``: the rows of a query on an SQLite file
   (standard library ``sqlite3``), located as ``shop.db#<row index>``;
 - cleaner ``strip_html("field")``: removes HTML tags and unescapes entities (a rewrite);
-- split method ``newest("date")``: a chronological split — the newest rows are held out;
+- split method ``newest("date")``: a chronological split — the newest rows are held out (dates are
+  written DD.MM.YYYY, so the newest are not the largest strings);
 - format ``qa(question: ..., answer: ...)``: ``Q: ...\\nA: `` then the answer; loss on the answer only.
 
 The tests install it as an entry point of a distribution, exactly as ``pip install`` would, and
@@ -16,6 +17,7 @@ import html
 import re
 import sqlite3
 import types
+from datetime import datetime
 from typing import Optional
 
 from ftcore.api import (IGNORE_INDEX, Cleaner, Encoded, FilePath, Format, Param, RunError, Source, SourceRow,
@@ -61,13 +63,14 @@ class StripHtml(Cleaner):
 
 
 class NewestSplit(SplitMethod):
-    """Sorts rows by ``field`` (an ISO date): the newest go to test, the next newest to eval."""
+    """Sorts rows by ``field`` (a date written DD.MM.YYYY): the newest go to test, the next newest to eval."""
 
     takes_stratify = False
 
     def assign(self, n, shares, seed, args, values=None):
         """Cut the rows in date order; the oldest rest is train."""
-        order = sorted(range(n), key=lambda i: values[i], reverse=True)
+        dates = [datetime.strptime(v, "%d.%m.%Y") for v in values]
+        order = sorted(range(n), key=lambda i: dates[i], reverse=True)
         out, start = {}, 0
         for name in ("test", "eval"):
             share = shares.get(name)
@@ -113,7 +116,7 @@ def register_components(register, impls=None, kinds=None) -> None:
                               Param("query", String(), help="A SELECT query.")), "The rows of a query.", {}),
         "cleaner": ("strip_html", (Param("field", String(), help="The field to clean."),),
                     "Remove HTML tags and unescape entities.", {}),
-        "split_method": ("newest", (Param("field", String(), help="An ISO date field."),),
+        "split_method": ("newest", (Param("field", String(), help="A date field (DD.MM.YYYY)."),),
                          "Hold out the newest rows.", {}),
         "format": ("qa", (Param("question", String(), "question", "The question field."),
                           Param("answer", String(), "answer", "The answer field.")),
