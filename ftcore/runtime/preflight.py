@@ -24,8 +24,10 @@ from ftcore.runtime.probe import Prober, ProbeResult, probe_host
 
 LAUNCHERS = {
     "pdsh": ("pdsh", "install pdsh (Debian/Ubuntu: apt-get install pdsh), or choose --launcher openmpi or slurm"),
-    "openmpi": ("mpirun", "install OpenMPI (apt-get install openmpi-bin), or choose --launcher pdsh or slurm"),
-    "slurm": ("srun", "run inside a Slurm allocation (salloc/sbatch) where srun is on PATH, or choose --launcher pdsh"),
+    # DeepSpeed's runner looks for ompi_info and sinfo before it starts mpirun or srun.
+    "openmpi": ("ompi_info", "install OpenMPI (apt-get install openmpi-bin), or choose --launcher pdsh or slurm"),
+    "slurm": ("sinfo", "run inside a Slurm allocation (salloc/sbatch) where Slurm's commands are on PATH, or choose "
+                       "--launcher pdsh"),
 }
 CORE_DISTS = ("ftcore", "torch", "deepspeed", "transformers")
 EXIT_HOSTFILE, EXIT_NODES = 2, 4

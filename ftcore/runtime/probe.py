@@ -95,10 +95,18 @@ def ssh_options(launcher: str, environ: Optional[dict] = None) -> list[str]:
 
 
 def transport_command(launcher: str, host: str, remote: str, environ: Optional[dict] = None) -> list[str]:
-    """The local command that runs ``remote`` (a shell command line) on ``host`` the way the launcher would."""
+    """The local command that runs ``remote`` (a shell command line) on ``host`` the way the launcher would.
+
+    OpenMPI's ``mpirun`` reaches nodes with ``$OMPI_MCA_plm_rsh_agent`` when it is set (e.g.
+    ``ssh -F /etc/cluster/ssh_config``), else ``ssh``.
+    """
+    environ = os.environ if environ is None else environ
     if launcher == "slurm":
         return ["srun", "--nodes=1", "--ntasks=1", f"--nodelist={host}", "sh", "-c", remote]
-    return ["ssh", *ssh_options(launcher, environ), host, remote]
+    agent = ["ssh"]
+    if launcher == "openmpi" and environ.get("OMPI_MCA_plm_rsh_agent", "").strip():
+        agent = shlex.split(environ["OMPI_MCA_plm_rsh_agent"].split(":")[0]) or agent
+    return [*agent, *ssh_options(launcher, environ), host, remote]
 
 
 def parse_answer(host: str, code: int, stdout: str, stderr: str) -> ProbeResult:

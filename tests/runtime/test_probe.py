@@ -49,5 +49,7 @@ def test_transports_match_the_launchers():
     assert "BatchMode=yes" in pdsh and pdsh[pdsh.index("-F") + 1] == "/etc/cluster_ssh" and "-l" in pdsh
     mpi = transport_command("openmpi", "n1", "true", {"PDSH_SSH_ARGS_APPEND": "-F x"})
     assert "-F" not in mpi and "-l" not in mpi
+    agent = transport_command("openmpi", "n1", "true", {"OMPI_MCA_plm_rsh_agent": "ssh -F /etc/mpi_ssh : rsh"})
+    assert agent[:3] == ["ssh", "-F", "/etc/mpi_ssh"] and agent[-2:] == ["n1", "true"]
     assert transport_command("slurm", "n1", "true") == ["srun", "--nodes=1", "--ntasks=1", "--nodelist=n1", "sh",
                                                          "-c", "true"]
