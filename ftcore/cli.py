@@ -1,8 +1,10 @@
 """The ``ftcore`` command line: one function per subcommand.
 
-Exit status: 0 success, 1 ``fmt --check`` found a file to reformat, 2 a mistake in a recipe or
-on the command line (a hostfile included), 3 a plugin failed to load or broke, 4 a node of a
-``--hostfile`` run is not ready (pre-flight; nothing ran), 130 interrupted.
+Exit status (the table in README.md is the user's reference; a test keeps the two in step): 0
+success, 1 ``fmt --check`` found a file to reformat or a ``run``/``prepare`` stage failed, 2 a
+mistake in a recipe or on the command line (a hostfile included), 3 plugins in conflict or an
+internal error, 4 a node of a ``--hostfile`` run is not ready (pre-flight; nothing ran), 5 a
+plugin's code failed, 130 interrupted.
 """
 
 from __future__ import annotations

@@ -132,15 +132,18 @@ def wrap_line(line: str, width: Optional[int]) -> list[str]:
 
     if width is None or len(line) <= width:
         return [line]
-    head, sep, _ = line.partition(": ")
+    head, sep, content = line.partition(": ")
     if sep and len(head) + 2 < width // 2:
         indent = len(head) + 2
+        if ", " in content:  # keep each item ("bug_report 288") on one line
+            line = head + sep + ", ".join(item.replace(" ", "\xa0") for item in content.split(", "))
     else:
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped) + len(stripped.split(" ", 1)[0]) + 1
         indent = indent if indent < width // 2 else 4
-    return textwrap.wrap(line, width=width, subsequent_indent=" " * indent, break_long_words=False,
-                         break_on_hyphens=False) or [line]
+    wrapped = textwrap.wrap(line, width=width, subsequent_indent=" " * indent, break_long_words=False,
+                            break_on_hyphens=False) or [line]
+    return [part.replace("\xa0", " ") for part in wrapped]
 
 
 def describe_report(report: dict[str, Any]) -> list[str]:

@@ -53,7 +53,9 @@ TRAIN_BLOCK = BlockSpec(
         AttrSpec.single("checkpoint_every", Integer(min=1), None,
                         "Save a checkpoint every N optimizer steps (default: after every epoch)."),
         AttrSpec.single("keep", Integer(min=1), 2, "Checkpoints kept besides the best one."),
-        AttrSpec.single("log_every", Integer(min=1), 10, "Write a training line to metrics.jsonl every N steps."),
+        AttrSpec.single("log_every", Integer(min=1), 10,
+                        "Print a progress line every N steps when the output is not a terminal or with --plain "
+                        "(metrics.jsonl gets every step)."),
         AttrSpec.many("deepspeed_extra", String(),
                       "Extra DeepSpeed settings as \"dotted.key=JSON value\", checked against the recipe: "
                       "\"zero_optimization.overlap_comm=true\"."),
