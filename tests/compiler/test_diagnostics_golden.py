@@ -190,12 +190,8 @@ def run_check(tmp_path, monkeypatch, fake_host, capsys):
     return run
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_diagnostics_match_golden_file(case, run_check):
-    files, extra, expected_status = CASES[case]
-    status, printed = run_check(files, extra)
-    assert "Traceback" not in printed and "internal error" not in printed, printed
-    assert status == expected_status, printed
+def compare_with_golden(case: str, printed: str) -> None:
+    """Compare with tests/golden/<case>.txt (write it when missing or with FTCORE_UPDATE_GOLDEN=1)."""
     golden = GOLDEN / f"{case}.txt"
     if UPDATE or not golden.exists():
         golden.parent.mkdir(parents=True, exist_ok=True)
@@ -204,6 +200,15 @@ def test_diagnostics_match_golden_file(case, run_check):
             pytest.fail(f"wrote the missing golden file {golden.name}: check it by eye and commit it")
     assert printed == golden.read_text(encoding="utf-8"), f"differs from {golden.name}; " \
         "after a deliberate change rerun with FTCORE_UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_diagnostics_match_golden_file(case, run_check):
+    files, extra, expected_status = CASES[case]
+    status, printed = run_check(files, extra)
+    assert "Traceback" not in printed and "internal error" not in printed, printed
+    assert status == expected_status, printed
+    compare_with_golden(case, printed)
 
 
 @pytest.fixture
@@ -218,17 +223,6 @@ def run_check_with_plugins(tmp_path, monkeypatch, capsys):
         return status, capsys.readouterr().err
 
     return run
-
-
-def compare_with_golden(case: str, printed: str) -> None:
-    golden = GOLDEN / f"{case}.txt"
-    if UPDATE or not golden.exists():
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(printed, encoding="utf-8")
-        if not UPDATE:
-            pytest.fail(f"wrote the missing golden file {golden.name}: check it by eye and commit it")
-    assert printed == golden.read_text(encoding="utf-8"), f"differs from {golden.name}; " \
-        "after a deliberate change rerun with FTCORE_UPDATE_GOLDEN=1"
 
 
 @pytest.mark.parametrize("case", sorted(PLUGIN_CASES))

@@ -122,7 +122,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "ftcore run --resume refuses a recipe changed since the run started",
         (Edit("ftcore/runtime/run.py", "check_resume(run_dir, manifest, allow_changes=allow_changes,",
               "check_resume(run_dir, manifest, allow_changes=True,  # mutant"),),
-        (f"{RESUME_TESTS}::test_resume_refuses_a_recipe_changed_since_the_run_started",),
+        ("tests/runtime/test_resume_e2e.py::test_a_changed_batch_or_cut_data_refuses_and_leaves_the_manifest",),
     ),
     Mutant(
         "worker_skips_the_fingerprint_check",
