@@ -8,6 +8,7 @@ through the registry and calls only the methods below.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 
@@ -44,6 +45,12 @@ class Adapter(ABC):
     def merged(self, model: Any, args: Mapping[str, Any]) -> Any:
         """The plain model to export with the adaptation folded into its weights (default: as is)."""
         return model
+
+    def save_adapter(self, model: Any, args: Mapping[str, Any], folder: Path) -> bool:
+        """Write the adaptation alone (without the base weights) into ``folder``, for exports with
+        ``merge_adapter false``; return False when there is nothing to write apart from the whole
+        model (default)."""
+        return False
 
 
 class Optimizer(ABC):

@@ -12,6 +12,7 @@ from ftcore.compiler.binding import bind_args
 from ftcore.compiler.checked import CheckedBlock, CheckedRecipe
 from ftcore.lang import ast
 from ftcore.lang.diagnostics import Diagnostics, did_you_mean
+from ftcore.plugins.errors import PluginError
 from ftcore.plugins.manager import call_impl
 from ftcore.plugins.registry import Registry
 from ftcore.plugins.schema import AttrSpec, BlockSpec, ConvertContext, TypeProblem
@@ -185,6 +186,8 @@ def run_rules(recipe: CheckedRecipe, host, diagnostics: Diagnostics) -> None:
         host.hook.trace(f"ftcore_check_recipe  plugin={impl.plugin_name}")
         try:
             call_impl(impl, recipe=recipe, registry=host.registry, diagnostics=diagnostics)
+        except PluginError:
+            raise  # already names the plugin at fault (a component the rule asked, such as an exporter's check)
         except Exception as exc:
             if not had_errors:
                 raise host.hook.blame(impl.plugin_name, "hook ftcore_check_recipe", exc) from exc

@@ -103,7 +103,8 @@ def ftcore_build_engine(model: Any, config: dict, param_groups: list, lr_lambda:
     weight decay, biases and norms without); ``lr_lambda(step)`` the learning-rate multiplier of
     the recipe's schedule. Return an object with DeepSpeed's engine interface (``__call__``,
     ``backward``, ``step``, ``save_checkpoint``, ``load_checkpoint``, ``module``), or None to leave it
-    to the next plugin. The built-in implementation calls ``deepspeed.initialize``.
+    to the next plugin. When every plugin returns None, the recipe's ``engine`` component builds it
+    through its contract (:class:`ftcore.api.Engine`; ``deepspeed`` calls ``deepspeed.initialize``).
     """
 
 

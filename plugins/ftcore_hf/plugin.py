@@ -12,7 +12,8 @@
     }
 
 Nothing here imports torch or transformers: the code that loads models is named by ``impl``
-strings and imported only when a run starts.
+strings (classes implementing :class:`ftcore.api.ModelSource` and :class:`ftcore.api.Adapter`)
+and imported only when a run starts.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ftcore.plugins import hookimpl
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, Float, Integer, ListOf,
-                                   Param, String, to_json)
+from ftcore.api import (KIND_CONTRACTS, AttrSpec, BlockSpec, Boolean, BoundComponent, Choice, Component, Float,
+                        Integer, ListOf, Param, String, component_entry, hookimpl)
+
+FTCORE_PLUGIN_API = "1.0"
 
 TASKS = ("causal_lm", "classification", "seq2seq", "token_classification")
 ARCHS = ("llama", "gpt2", "bert", "t5")
@@ -55,7 +57,7 @@ MODEL_BLOCK = BlockSpec(
 
 
 def _register_sources(register) -> None:
-    register.kind("model_source", "Where a model and its tokenizer come from.")
+    register.kind("model_source", "Where a model and its tokenizer come from.", contract=KIND_CONTRACTS["model_source"])
     register.component(
         "model_source", "hf",
         (Param("path", String(), help="A local folder in the Hugging Face layout (relative to the recipe) or a hub id."),
@@ -64,7 +66,7 @@ def _register_sources(register) -> None:
          Param("gguf", String(), "", "Load this GGUF file from the folder (dequantized to full precision)."),
          Param("download", Boolean(), False, "Allow downloading from the hub; off by default, runs stay offline.")),
         "A pre-trained Hugging Face model, loaded from safetensors; offline unless download: true.",
-        impl="ftcore_hf.sources:HF_SOURCE",
+        impl="ftcore_hf.sources:HFSource",
     )
     register.component(
         "model_source", "tiny",
@@ -74,14 +76,14 @@ def _register_sources(register) -> None:
          Param("heads", Integer(min=1), 4, "Attention heads; must divide hidden."),
          Param("intermediate", Integer(min=8), 128, "Feed-forward size.")),
         "A small, randomly initialised model with a byte-level tokenizer: smoke tests, no download.",
-        impl="ftcore_hf.sources:TINY_SOURCE",
+        impl="ftcore_hf.sources:TinySource",
     )
 
 
 def _register_adapters(register) -> None:
-    register.kind("adapter", "How a model's weights are adapted during fine-tuning.")
+    register.kind("adapter", "How a model's weights are adapted during fine-tuning.", contract=KIND_CONTRACTS["adapter"])
     register.component("adapter", "full", (), "Train every weight (minus the frozen ones).",
-                       impl="ftcore_hf.adapters:apply_full")
+                       impl="ftcore_hf.adapters:FullAdapter")
     register.component(
         "adapter", "lora",
         (Param("rank", Integer(min=1), 8, "Rank r of the low-rank update."),
@@ -90,7 +92,7 @@ def _register_adapters(register) -> None:
          Param("targets", ListOf(String()), [], "Module names to adapt (e.g. [\"q_proj\", \"v_proj\"]); "
                "empty: the architecture's attention projections.")),
         "Low-rank adaptation through peft: the base weights stay frozen, small matrices are trained.",
-        impl="ftcore_hf.adapters:apply_lora",
+        impl="ftcore_hf.adapters:LoraAdapter",
     )
 
 
@@ -126,24 +128,26 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
 
 
 def model_params(recipe, registry) -> dict[str, Any]:
-    """The model block as JSON data for stages: base and adapter with their ``impl``, paths made absolute."""
+    """The model block as JSON data for stages: base and adapter as component entries, paths made absolute.
+
+    ``base`` and ``adapter`` are :func:`ftcore.api.component_entry` dicts (impl, plugin,
+    distribution and version), so the stages run them through their contracts and a new version
+    of the distribution providing either changes the fingerprint of every stage that uses them.
+    """
     block = recipe.block("model")
     base = block["base"]
-    adapter = block.get("adapter")
-    base_json = to_json(base)
+    adapter = block.get("adapter") or BoundComponent("adapter", "full", {}, "hf")
+    base_entry = component_entry(base, registry)
     if base.name == "hf":
-        base_json["args"]["path"] = resolve_model_path(base.args["path"], recipe.path)
-    out = {
-        "base": base_json,
-        "base_impl": registry.component("model_source", base.name).impl,
+        base_entry["args"]["path"] = resolve_model_path(base.args["path"], recipe.path)
+    return {
+        "base": base_entry,
         "task": block["task"],
         "max_length": block["max_length"],
-        "adapter": to_json(adapter) if adapter is not None else {"component": "adapter:full", "args": {}},
-        "adapter_impl": registry.component("adapter", adapter.name if adapter is not None else "full").impl,
+        "adapter": component_entry(adapter, registry),
         "freeze": list(block.get("freeze") or []),
         "gradient_checkpointing": bool(block.get("gradient_checkpointing")),
     }
-    return out
 
 
 def resolve_model_path(path: str, recipe_path: str) -> str:
@@ -163,8 +167,7 @@ def ftcore_lower(recipe, graph, registry):
     params = model_params(recipe, registry)
     graph.add_stage(
         "model.tokenizer", "tokenizer", "hf",
-        params={"base": params["base"], "base_impl": params["base_impl"], "task": params["task"],
-                "max_length": params["max_length"]},
+        params={"base": params["base"], "task": params["task"], "max_length": params["max_length"]},
         outputs={"tokenizer": "tokenizer"},
         impl="ftcore_hf.stages:TOKENIZER_STAGE",
         doc=f"tokenizer of {block['base']}",

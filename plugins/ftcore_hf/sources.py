@@ -1,8 +1,8 @@
 """Model sources: where a model and its tokenizer come from (``hf(...)``, ``tiny(...)``).
 
-Each source is an object with ``tokenizer(args, max_length)`` and ``model(args, task=, labels=,
-overrides=, tokenizer=)``; the ``model_source`` components name them as ``impl``. Imported only at
-run time.
+Each source implements :class:`ftcore.api.ModelSource` (``tokenizer(args, max_length)`` and
+``model(args, task=, labels=, overrides=, tokenizer=)``); the ``model_source`` components name the
+classes as ``impl``. Imported only at run time; transformers is imported inside the methods.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ftcore.runtime.errors import RunError
+from ftcore.api import ModelSource, RunError
 from ftcore_hf.packaged import packaged_copy
 
 AUTO_CLASSES = {
@@ -44,7 +44,7 @@ def apply_overrides(config, overrides: dict[str, Any]) -> None:
             setattr(config, key, value)
 
 
-class HFSource:
+class HFSource(ModelSource):
     """``hf("path or hub id")``: a Hugging Face model, offline unless ``download: true``."""
 
     def locate(self, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -66,6 +66,10 @@ class HFSource:
         if args.get("revision"):
             kwargs["revision"] = args["revision"]
         return path, kwargs
+
+    def describe(self, args) -> str:
+        """The hub id or folder, as the recipe wrote it."""
+        return str(args.get("path", ""))
 
     def _fail(self, args: dict[str, Any], exc: Exception) -> RunError:
         path = args["path"]
@@ -158,8 +162,12 @@ def _tiny_config(args: dict[str, Any], task: str, tokenizer, max_length: int):
     raise RunError(f'unknown tiny architecture "{arch}"', "use llama, gpt2, bert or t5")
 
 
-class TinySource:
+class TinySource(ModelSource):
     """``tiny(arch: ...)``: a small random model and a byte-level tokenizer, for smoke tests."""
+
+    def describe(self, args) -> str:
+        """``tiny <arch> (<layers> layers, hidden <hidden>)``."""
+        return f"tiny {args.get('arch')} ({args.get('layers')} layers, hidden {args.get('hidden')})"
 
     def tokenizer(self, args: dict[str, Any], max_length: int):
         """The byte-level tokenizer (see :mod:`ftcore_hf.byte_tokenizer`)."""
@@ -176,8 +184,5 @@ class TinySource:
         apply_overrides(config, dict(overrides or {}))
         return auto_class(task).from_config(config)
 
-
-HF_SOURCE = HFSource()
-TINY_SOURCE = TinySource()
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

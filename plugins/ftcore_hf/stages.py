@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from ftcore_hf.build import load_impl
+from ftcore_hf.build import load_tokenizer
 
 
 class TokenizerStage:
-    """Runs the base's tokenizer loader and saves the result, so later runs and workers load it back."""
+    """Runs the base model source's ``tokenizer`` and saves the result, so later runs and workers load it back."""
 
     def run(self, stage, inputs, ctx):
         """Load the tokenizer and save it to ``ctx.output_dir``."""
-        params = stage.params
-        tok = load_impl(params["base_impl"]).tokenizer(params["base"]["args"], int(params["max_length"]))
+        tok = load_tokenizer(stage.params)
         tok.save_pretrained(str(ctx.output_dir))
         return {"tokenizer": tok}
 

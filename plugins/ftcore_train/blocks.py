@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, BoundComponent, Choice, Component, Float, Integer, Param,
-                                   PortionType, Portion, Reference, String)
+from ftcore.api import (KIND_CONTRACTS, AttrSpec, BlockSpec, BoundComponent, Choice, Component, Float, Integer,
+                        ListOf, Param, Portion, PortionType, Reference, String)
 
 REGULARIZE_BLOCK = BlockSpec(
     name="regularize",
@@ -63,6 +63,8 @@ TRAIN_BLOCK = BlockSpec(
     example="train { epochs 3  batch 32  optimizer adamw(lr: 5e-5)  schedule linear(warmup: 10%) }",
 )
 
+OPTIM = "ftcore_train.optim"  # the built-in optimizers and schedules (ftcore.api contracts)
+
 WARMUP = Param("warmup", PortionType(), Portion(count=0), "Warm-up: optimizer steps (100) or a share of the run (10%).")
 
 
@@ -70,25 +72,27 @@ def register_components(register) -> None:
     """Declare the blocks and the optimizer, schedule and engine components."""
     register.block(REGULARIZE_BLOCK)
     register.block(TRAIN_BLOCK)
-    register.kind("optimizer", "The algorithm that updates the weights.")
+    register.kind("optimizer", "The algorithm that updates the weights.", contract=KIND_CONTRACTS["optimizer"])
     lr = Param("lr", Float(min=0, min_open=True), 5e-5, "Peak learning rate.")
     register.component("optimizer", "adamw", (lr, Param("betas", _betas(), [0.9, 0.999], "Adam's beta1 and beta2."),
                                               Param("eps", Float(min=0, min_open=True), 1e-8, "Adam's epsilon.")),
-                       "AdamW with decoupled weight decay (the usual choice).", ds_type="AdamW")
+                       "AdamW with decoupled weight decay (the usual choice).", impl=f"{OPTIM}:AdamWOptimizer")
     register.component("optimizer", "adam", (lr, Param("betas", _betas(), [0.9, 0.999], "Adam's beta1 and beta2."),
                                              Param("eps", Float(min=0, min_open=True), 1e-8, "Adam's epsilon.")),
-                       "Adam; weight decay is added to the gradient (L2), not decoupled.", ds_type="Adam")
+                       "Adam; weight decay is added to the gradient (L2), not decoupled.",
+                       impl=f"{OPTIM}:AdamOptimizer")
     register.component("optimizer", "sgd", (lr, Param("momentum", Float(min=0, max=1), 0.0, "Momentum.")),
-                       "Stochastic gradient descent with optional momentum.", ds_type="SGD")
-    register.kind("schedule", "How the learning rate changes from step to step.")
-    register.component("schedule", "constant", (WARMUP,), "Warm up linearly, then hold the learning rate.")
+                       "Stochastic gradient descent with optional momentum.", impl=f"{OPTIM}:SGDOptimizer")
+    register.kind("schedule", "How the learning rate changes from step to step.", contract=KIND_CONTRACTS["schedule"])
+    register.component("schedule", "constant", (WARMUP,), "Warm up linearly, then hold the learning rate.",
+                       impl=f"{OPTIM}:ConstantSchedule")
     register.component("schedule", "linear", (WARMUP, Param("end", Float(min=0, max=1), 0.0,
                                                             "Final learning rate as a share of the peak.")),
-                       "Warm up linearly, then decay linearly to end × lr.")
+                       "Warm up linearly, then decay linearly to end × lr.", impl=f"{OPTIM}:LinearSchedule")
     register.component("schedule", "cosine", (WARMUP, Param("end", Float(min=0, max=1), 0.0,
                                                             "Final learning rate as a share of the peak.")),
-                       "Warm up linearly, then follow half a cosine down to end × lr.")
-    register.kind("engine", "What runs the training loop.")
+                       "Warm up linearly, then follow half a cosine down to end × lr.", impl=f"{OPTIM}:CosineSchedule")
+    register.kind("engine", "What runs the training loop.", contract=KIND_CONTRACTS["engine"])
     register.component(
         "engine", "deepspeed",
         (Param("zero", Integer(min=0, max=3), 0, "ZeRO stage: 0 off, 1 optimizer states, 2 + gradients, "
@@ -96,11 +100,9 @@ def register_components(register) -> None:
          Param("offload", Choice("none", "optimizer", "parameters", "both"), "none",
                "Move optimizer states (ZeRO 1-3) and/or parameters (ZeRO 3) to CPU memory.")),
         "DeepSpeed: one process without a launcher, several through `ftcore run --nproc N`.",
-        impl="ftcore_train.engine:build_engine",
+        impl="ftcore_train.engine:DeepSpeedEngine",
     )
 
 
 def _betas():
-    from ftcore.plugins.schema import ListOf
-
     return ListOf(Float(min=0, max=1, max_open=True), min_items=2)

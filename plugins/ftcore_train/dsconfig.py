@@ -34,25 +34,29 @@ class Settings:
     accumulate: int = 1
     clip: Optional[float] = None
     precision: str = "fp32"
-    optimizer: str = "adamw"
-    lr: float = 5e-5
-    betas: tuple = (0.9, 0.999)
-    eps: float = 1e-8
-    momentum: float = 0.0
+    lr: float = 5e-5  # the peak learning rate: the optimizer section's params.lr
     weight_decay: float = 0.0
+    optimizer: Optional[dict] = None  # the recipe's optimizer's DeepSpeed section (Optimizer.deepspeed_section)
 
     def to_json(self) -> dict[str, Any]:
         """The settings as JSON data."""
-        out = dict(self.__dict__)
-        out["betas"] = list(self.betas)
-        return out
+        return copy.deepcopy(dict(self.__dict__))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Settings":
         """Inverse of :meth:`to_json`."""
-        data = dict(data)
-        data["betas"] = tuple(data.get("betas", (0.9, 0.999)))
         return cls(**data)
+
+    @property
+    def optimizer_section(self) -> dict[str, Any]:
+        """The ``optimizer`` section of the config: the recipe's optimizer component's; settings made in
+        code without one train with DeepSpeed's AdamW at :attr:`lr`."""
+        if self.optimizer is not None:
+            return copy.deepcopy(self.optimizer)
+        params: dict[str, Any] = {"lr": self.lr, "weight_decay": self.weight_decay}
+        if not self.offload_optimizer:
+            params["torch_adam"] = True
+        return {"type": "AdamW", "params": params}
 
     @property
     def offload_optimizer(self) -> bool:
@@ -65,9 +69,6 @@ class Settings:
         return self.offload in ("parameters", "both")
 
 
-DS_OPTIMIZER = {"adamw": "AdamW", "adam": "Adam", "sgd": "SGD"}
-
-
 def generate(s: Settings) -> dict[str, Any]:
     """The DeepSpeed config for ``s`` (``train_batch_size`` is added once the world size is known)."""
     zero: dict[str, Any] = {"stage": s.zero}
@@ -75,14 +76,6 @@ def generate(s: Settings) -> dict[str, Any]:
         zero["offload_optimizer"] = {"device": "cpu", "pin_memory": False}
     if s.offload_parameters:
         zero["offload_param"] = {"device": "cpu", "pin_memory": False}
-    if s.optimizer == "sgd":
-        params: dict[str, Any] = {"lr": s.lr, "momentum": s.momentum, "weight_decay": s.weight_decay}
-    else:
-        params = {"lr": s.lr, "betas": list(s.betas), "eps": s.eps, "weight_decay": s.weight_decay}
-        if s.optimizer == "adam":
-            params["adam_w_mode"] = False
-        if not s.offload_optimizer:
-            params["torch_adam"] = True
     return {
         "train_micro_batch_size_per_gpu": s.batch,
         "gradient_accumulation_steps": s.accumulate,
@@ -91,7 +84,7 @@ def generate(s: Settings) -> dict[str, Any]:
         "bf16": {"enabled": s.precision == "bf16"},
         "fp16": {"enabled": s.precision == "fp16", "loss_scale": 0, "initial_scale_power": 16,
                  "loss_scale_window": 1000, "hysteresis": 2, "min_loss_scale": 1},
-        "optimizer": {"type": DS_OPTIMIZER[s.optimizer], "params": params},
+        "optimizer": s.optimizer_section,
         "zero_allow_untested_optimizer": True,
         "steps_per_print": 2**31 - 1,
         "wall_clock_breakdown": False,
@@ -210,7 +203,7 @@ def check(config: dict[str, Any], s: Settings, world_size: Optional[int] = None)
            "set `precision` in the train block, " + drop.format(key="fp16"),
            found=bool(_get(config, "fp16.enabled", False)))
     opt_type = str(_get(config, "optimizer.type", "")).lower()
-    expect("optimizer.type", DS_OPTIMIZER[s.optimizer], "train.optimizer",
+    expect("optimizer.type", str(s.optimizer_section.get("type")), "train.optimizer",
            "choose the optimizer with `optimizer` in the train block, " + drop.format(key="optimizer.type"),
            found=_get(config, "optimizer.type"), same=lambda have, want: opt_type == want.lower())
     expect("optimizer.params.lr", s.lr, "train.optimizer lr", "set lr in the train block's optimizer, "

@@ -1,10 +1,13 @@
-"""The DeepSpeed engine: process group setup, engine construction and teardown."""
+"""The DeepSpeed engine: process group setup, engine construction (the ``deepspeed`` engine component) and teardown."""
 
 from __future__ import annotations
 
 import os
 import socket
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
+
+from ftcore.api import Engine, PluginError, component_object
+from ftcore.plugins.components import call_component, entry_name
 
 
 def free_port() -> int:
@@ -61,6 +64,27 @@ def build_engine(model, config: dict[str, Any], param_groups: list[dict[str, Any
 
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups, config=config,
                                            lr_scheduler=lambda opt: LambdaLR(opt, lr_lambda))
+    return engine
+
+
+class DeepSpeedEngine(Engine):
+    """``deepspeed(zero, offload)``: the built-in engine; ZeRO settings reach it through the generated config."""
+
+    def build(self, model, config: dict[str, Any], param_groups: list[dict[str, Any]],
+              lr_lambda: Callable[[int], float], args: Mapping[str, Any]):
+        """:func:`build_engine`: ``deepspeed.initialize``."""
+        return build_engine(model, config, param_groups, lr_lambda)
+
+
+def build_engine_from_entry(entry: Mapping[str, Any], model, config: dict[str, Any],
+                            param_groups: list[dict[str, Any]], lr_lambda: Callable[[int], float]):
+    """The engine the recipe's ``engine`` component builds, through its impl (an :class:`ftcore.api.Engine`)."""
+    impl = component_object(entry, Engine)
+    engine = call_component(entry, impl.build, model, config, param_groups, lr_lambda, dict(entry.get("args") or {}))
+    if engine is None:
+        raise PluginError(entry.get("plugin") or "?", f'engine "{entry_name(entry)[1]}"',
+                          "its build() returned None instead of an engine", dist=entry.get("dist", "?"),
+                          version=entry.get("version", "?"))
     return engine
 
 

@@ -1,4 +1,4 @@
-"""The trained model on disk: ``model/`` in the run directory, and exports with a model card."""
+"""The trained model on disk: ``model/`` (and ``adapter/``) in the run directory, and loading it back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Optional
 
+from ftcore.plugins.components import call_component
 from ftcore.runtime.errors import RunError
 
 MODEL_INFO = "ftcore_model.json"
@@ -36,11 +37,13 @@ def save_final_model(engine, params: dict[str, Any], tokenizer, info: dict[str, 
     """Write ``model/`` (safetensors, config with label names, tokenizer), and ``adapter/`` for LoRA.
 
     The weights are loaded into a freshly built copy of the model, so the saved files never hold
-    ZeRO partitions; LoRA weights are merged into the base for ``model/``.
+    ZeRO partitions. The adapter component (:class:`ftcore.api.Adapter`) writes ``adapter/``
+    (``save_adapter``: LoRA's weights alone) and folds itself into the weights for ``model/``
+    (``merged``).
     """
     import torch
 
-    from ftcore_hf.build import build_model
+    from ftcore_hf.build import adapter_of, build_model
 
     run_dir = Path(run_dir)
     final = run_dir / "model"
@@ -53,11 +56,17 @@ def save_final_model(engine, params: dict[str, Any], tokenizer, info: dict[str, 
                                                  for k, v in state.items()}, strict=False)
     if unexpected or [m for m in missing if "lm_head" not in m and "embed" not in m]:
         raise RunError(f"saving the model: weights do not match (missing {missing[:3]}, unexpected {unexpected[:3]})")
-    if hasattr(fresh, "merge_and_unload"):
-        tmp = run_dir / ".tmp-adapter"
-        fresh.save_pretrained(str(tmp), safe_serialization=True)
+    adapter_entry = params["model"]["adapter"]
+    adapter, adapter_args = adapter_of(adapter_entry), adapter_entry["args"]
+    tmp = run_dir / ".tmp-adapter"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    if call_component(adapter_entry, adapter.save_adapter, fresh, adapter_args, tmp):
         _replace_dir(tmp, run_dir / "adapter")
-        fresh = fresh.merge_and_unload()
+    else:
+        shutil.rmtree(tmp)
+    fresh = call_component(adapter_entry, adapter.merged, fresh, adapter_args)
     tmp = run_dir / ".tmp-model"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -76,45 +85,3 @@ def load_saved_model(path: Path, task: str):
     from ftcore_hf.sources import auto_class
 
     return auto_class(task).from_pretrained(str(path), use_safetensors=True, trust_remote_code=False)
-
-
-def model_card(recipe: str, info: dict[str, Any], metrics: dict[str, dict[str, float]], summary: dict[str, Any]) -> str:
-    """A README.md for an exported model: what it is, its labels, how it was trained and its metrics."""
-    base = info.get("base", {})
-    lines = [f"# {recipe}", "", "Fine-tuned with ftcore.", "",
-             f"- task: {info.get('task')}",
-             f"- base model: {base.get('component', '?').split(':')[-1]}({json.dumps(base.get('args', {}))})",
-             f"- adapter: {info.get('adapter', {}).get('component', 'adapter:full').split(':')[-1]}",
-             f"- optimizer steps: {summary.get('steps')}"]
-    if info.get("label_names"):
-        lines.append(f"- labels: {', '.join(info['label_names'])}")
-    if metrics:
-        lines += ["", "## Metrics", "", "| split | metric | value |", "|---|---|---|"]
-        for split, values in metrics.items():
-            for name, value in values.items():
-                if isinstance(value, (int, float)):
-                    lines.append(f"| {split} | {name} | {value:.4f} |")
-    lines += ["", "## Use", "", "```python", "from transformers import AutoModel, AutoTokenizer",
-              "model = AutoModel.from_pretrained(\"<this folder>\")", "```", ""]
-    return "\n".join(lines)
-
-
-def export_hf(model_dir: Path, dest: Path, *, overwrite: bool, card: Optional[str], adapter_dir: Optional[Path]) -> Path:
-    """Copy the trained model (or only its adapter) to ``dest`` through a temporary folder, with a card."""
-    dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()) and not overwrite:
-        raise RunError(f"export folder {dest} already holds files", 'choose another folder or write '
-                       'export hf("...", overwrite: true)')
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".tmp-{dest.name}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    shutil.copytree(adapter_dir if adapter_dir is not None else model_dir, tmp)
-    if adapter_dir is not None:
-        for name in os.listdir(model_dir):
-            if name.startswith("tokenizer") or name in ("special_tokens_map.json", MODEL_INFO):
-                shutil.copy2(Path(model_dir) / name, tmp / name)
-    if card is not None:
-        (tmp / "README.md").write_text(card, encoding="utf-8")
-    _replace_dir(tmp, dest)
-    return dest

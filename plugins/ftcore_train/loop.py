@@ -102,10 +102,11 @@ class Trainer:
         engine = None
         if self.hook is not None:
             engine = self.hook.ftcore_build_engine(model=model, config=config, param_groups=groups, lr_lambda=fn)
+        # No plugin took over: the recipe's engine component builds it, through its impl.
         if engine is None:
-            from ftcore_train.engine import build_engine
+            from ftcore_train.engine import build_engine_from_entry
 
-            engine = build_engine(model, config, groups, fn)
+            engine = build_engine_from_entry(p["engine"], model, config, groups, fn)
         self.engine = engine
         self.config = config
         seed_everything(p["seed"] + self.rank)  # dropout masks differ between processes

@@ -1,22 +1,27 @@
 """The ``regularize`` and ``train`` blocks: declarations, cross-block rules, stages and the DeepSpeed plan.
 
-Lowering adds a ``train`` stage and one ``export.<n>`` stage per export block (the ``export``
-block is declared by the export plugin; evaluate stages are the metrics plugin's). A graph pass generates the
-DeepSpeed config from the recipe and checks any ``deepspeed_extra`` settings against it.
+Lowering adds a ``train`` stage (evaluate stages are the metrics plugin's, export stages the
+export plugin's). The
+train stage's parameters carry the model, optimizer, schedule and engine as component entries,
+run through their :mod:`ftcore.api` contracts. A graph pass generates the DeepSpeed config from
+the recipe (the optimizer section from the optimizer component) and checks any
+``deepspeed_extra`` settings against it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Optional
 
+from ftcore.api import Optimizer, PluginError, component_entry, component_object
 from ftcore.compiler.graph import GraphError
 from ftcore.lang.diagnostics import did_you_mean
 from ftcore.plugins import hookimpl
-from ftcore.plugins.schema import to_json
+from ftcore.plugins.components import call_component, entry_name
 from ftcore_train import dsconfig
 from ftcore_metrics.plugin import metric_entries
-from ftcore_train.blocks import register_components
+from ftcore_train.blocks import DEFAULT_ENGINE, DEFAULT_OPTIMIZER, DEFAULT_SCHEDULE, register_components
+
+FTCORE_PLUGIN_API = "1.0"
 
 LOSS_LIKE = ("loss", "perplexity")
 TRAINING_METRICS = {
@@ -33,21 +38,55 @@ def ftcore_register_components(register):
     register_components(register)
 
 
-def settings_of(recipe) -> dsconfig.Settings:
-    """The recipe's train and regularize blocks as DeepSpeed-relevant :class:`~dsconfig.Settings`."""
+def engine_of(recipe):
+    """The train block's engine component (the declared default when the block names none)."""
+    train = recipe.block("train")
+    return train.get("engine", DEFAULT_ENGINE) if train is not None else DEFAULT_ENGINE
+
+
+def optimizer_section(recipe, registry, weight_decay: float, offload: bool) -> dict[str, Any]:
+    """The optimizer's DeepSpeed section, from its component's :meth:`ftcore.api.Optimizer.deepspeed_section`.
+
+    Raises :class:`~ftcore.api.PluginError` naming the providing plugin when its code fails or
+    returns something that is not ``{"type": str, "params": {"lr": number, ...}}``.
+    """
+    train = recipe.block("train")
+    bound = train.get("optimizer", DEFAULT_OPTIMIZER) if train is not None else DEFAULT_OPTIMIZER
+    entry = component_entry(bound, registry)
+    try:
+        impl = component_object(entry, Optimizer)
+        section = call_component(entry, impl.deepspeed_section, dict(entry["args"]), weight_decay, offload)
+    except PluginError as err:
+        if err.position is None and bound.span is not None and bound.span.line > 0:
+            err.position = str(bound.span)  # the recipe text that brought the failing code in
+        raise
+    params = section.get("params") if isinstance(section, dict) else None
+    if not isinstance(section.get("type") if isinstance(section, dict) else None, str) or \
+            not isinstance(params, dict) or not isinstance(params.get("lr"), (int, float)):
+        raise PluginError(entry["plugin"], f'optimizer "{entry_name(entry)[1]}"',
+                          f"its deepspeed_section() returned {section!r}, not "
+                          '{"type": "<optimizer>", "params": {"lr": <number>, ...}}',
+                          dist=entry.get("dist", "?"), version=entry.get("version", "?"))
+    return section
+
+
+def settings_of(recipe, registry) -> dsconfig.Settings:
+    """The recipe's train and regularize blocks as DeepSpeed-relevant :class:`~dsconfig.Settings`.
+
+    ZeRO settings come from the engine's ``zero`` and ``offload`` arguments when it declares them
+    (``deepspeed`` does); the optimizer section from the optimizer component.
+    """
     train, reg = recipe.block("train"), recipe.block("regularize")
     get = (lambda b, k, d: b.get(k, d) if b is not None else d)
-    opt = get(train, "optimizer", None)
-    engine = get(train, "engine", None)
-    oargs = dict(opt.args) if opt is not None else {}
+    engine_args = dict(engine_of(recipe).args)
+    offload = str(engine_args.get("offload", "none"))
+    weight_decay = float(get(reg, "weight_decay", 0.0) or 0.0)
+    section = optimizer_section(recipe, registry, weight_decay, offload in ("optimizer", "both"))
     return dsconfig.Settings(
-        zero=int(engine.args["zero"]) if engine is not None else 0,
-        offload=engine.args["offload"] if engine is not None else "none",
+        zero=int(engine_args.get("zero", 0)), offload=offload,
         batch=int(get(train, "batch", 8)), accumulate=int(get(train, "accumulate", 1)),
         clip=get(reg, "clip", None), precision=get(train, "precision", "fp32"),
-        optimizer=opt.name if opt is not None else "adamw", lr=float(oargs.get("lr", 5e-5)),
-        betas=tuple(oargs.get("betas", (0.9, 0.999))), eps=float(oargs.get("eps", 1e-8)),
-        momentum=float(oargs.get("momentum", 0.0)), weight_decay=float(get(reg, "weight_decay", 0.0) or 0.0),
+        lr=float(section["params"]["lr"]), weight_decay=weight_decay, optimizer=section,
     )
 
 
@@ -137,9 +176,11 @@ def train_params(recipe, registry) -> dict[str, Any]:
         early = {"patience": early["patience"], "metric": metric, "mode": mode, "min_delta": early["min_delta"]}
     return {
         "model": model,
-        "settings": settings_of(recipe).to_json(),
+        "settings": settings_of(recipe, registry).to_json(),
         "epochs": train["epochs"], "max_steps": train.get("max_steps"),
-        "schedule": to_json(train["schedule"]),
+        "optimizer": component_entry(train.get("optimizer", DEFAULT_OPTIMIZER), registry),
+        "schedule": component_entry(train.get("schedule", DEFAULT_SCHEDULE), registry),
+        "engine": component_entry(engine_of(recipe), registry),
         "dropout": reg.get("dropout") if reg is not None else None,
         "label_smoothing": reg.get("label_smoothing", 0.0) if reg is not None else 0.0,
         "early_stop": early,
@@ -153,7 +194,7 @@ def train_params(recipe, registry) -> dict[str, Any]:
 
 @hookimpl(trylast=True)
 def ftcore_lower(recipe, graph, registry):
-    """Add the train stage and an export stage per export block."""
+    """Add the train stage."""
     if recipe.block("train") is None or recipe.block("model") is None:
         return
     label = _train_data_label(recipe)
@@ -169,22 +210,6 @@ def ftcore_lower(recipe, graph, registry):
         outputs={"model": "model", "summary": "metrics"},
         impl="ftcore_train.stages:TRAIN_STAGE", doc="fine-tune on DeepSpeed", span=train.span,
     )
-    task = recipe.block("model")["task"]
-    evaluated = [s.id for s in graph.of_kind("evaluate")]  # lowered by the metrics plugin
-    for index, block in enumerate(recipe.blocks_of("export")):
-        exporter = block.label
-        path = exporter.args["path"]
-        dest = str((Path(recipe.path).resolve().parent / path).resolve()) if not Path(path).is_absolute() else path
-        inputs = {"model": "train.model", "summary": "train.summary"}
-        inputs.update({f"metrics{i}": f"{sid}.metrics" for i, sid in enumerate(evaluated)})
-        graph.add_stage(
-            f"export.{index}", "export", "train",
-            params={"exporter": exporter.name, "path": dest, "card": block.get("card", True),
-                    "merge_adapter": block.get("merge_adapter", True),
-                    "overwrite": bool(exporter.args.get("overwrite")), "recipe": recipe.name, "task": task},
-            inputs=inputs, outputs={"path": "path"}, impl="ftcore_train.stages:EXPORT_STAGE",
-            doc=f"write the model to {path}", span=block.span,
-        )
 
 
 @hookimpl
@@ -216,11 +241,3 @@ def ftcore_graph_pass(graph, recipe, diagnostics):
         hint = did_you_mean(key, dsconfig.KNOWN_KEYS) or "DeepSpeed would ignore it"
         diagnostics.warning(f'deepspeed_extra: DeepSpeed has no setting "{key}"', where, hint)
     stage.params["deepspeed"] = config
-
-
-@hookimpl(trylast=True)
-def ftcore_build_engine(model, config, param_groups, lr_lambda):
-    """The built-in engine: ``deepspeed.initialize`` (see :mod:`ftcore_train.engine`)."""
-    from ftcore_train.engine import build_engine
-
-    return build_engine(model, config, param_groups, lr_lambda)

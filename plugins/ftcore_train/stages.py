@@ -1,4 +1,4 @@
-"""Stage implementations: ``train``, ``evaluate.<data>.<split>`` and ``export.<n>``."""
+"""Stage implementations: ``train`` and ``evaluate.<data>.<split>`` (export stages are the export plugin's)."""
 
 from __future__ import annotations
 
@@ -100,26 +100,5 @@ def majority_share(rows) -> float:
     return max(counts.values()) / len(rows) if counts else 0.0
 
 
-class ExportStage:
-    """Writes the trained model to the export block's folder, in the Hugging Face layout, with a card."""
-
-    def run(self, stage, inputs, ctx):
-        """Return ``path``: the folder written."""
-        from ftcore_train.export import MODEL_INFO, export_hf, model_card
-
-        params = stage.params
-        model_dir = Path(inputs["model"])
-        info = json.loads((model_dir / MODEL_INFO).read_text(encoding="utf-8"))
-        metrics = {m["split"]: {k: v for k, v in m.items() if k != "split"}
-                   for key, m in inputs.items() if key.startswith("metrics")}
-        adapter = model_dir.parent / "adapter"
-        card = model_card(params["recipe"], info, metrics, inputs.get("summary") or {}) if params["card"] else None
-        dest = export_hf(model_dir, Path(params["path"]), overwrite=bool(params["overwrite"]), card=card,
-                         adapter_dir=adapter if (not params["merge_adapter"] and adapter.is_dir()) else None)
-        ctx.log(f"exported to {dest}")
-        return {"path": str(dest)}
-
-
 TRAIN_STAGE = TrainStage()
 EVALUATE_STAGE = EvaluateStage()
-EXPORT_STAGE = ExportStage()

@@ -30,7 +30,8 @@ def test_model_block_lowers_a_tokenizer_stage_with_the_source_impl(tmp_path):
     (tmp_path / "models/m").mkdir(parents=True)  # a folder next to the recipe wins over a hub id
     _, graph = compile_text(tmp_path, DATA + 'model { base hf("models/m", trust_remote_code: true)  task classification }\n')
     stage = graph["model.tokenizer"]
-    assert stage.params["base_impl"] == "ftcore_hf.sources:HF_SOURCE"
+    assert stage.params["base"]["impl"] == "ftcore_hf.sources:HFSource"
+    assert stage.params["base"]["component"] == "model_source:hf" and stage.params["base"]["dist"] == "ftcore"
     assert stage.params["base"]["args"]["path"] == str((tmp_path / "models/m").resolve())
     assert stage.params["base"]["args"]["trust_remote_code"] is True
 
@@ -62,9 +63,9 @@ def test_byte_tokenizer_round_trips_and_has_a_chat_template():
 
 def tiny(arch="bert", task="classification", **kw):
     base = {"component": "model_source:tiny", "args": {"arch": arch, "layers": 1, "hidden": 32, "heads": 4,
-                                                       "intermediate": 64}}
-    model = {"base": base, "base_impl": "ftcore_hf.sources:TINY_SOURCE", "task": task, "max_length": 32,
-             "adapter": {"component": "adapter:full", "args": {}}, "adapter_impl": "ftcore_hf.adapters:apply_full",
+                                                       "intermediate": 64}, "impl": "ftcore_hf.sources:TinySource"}
+    model = {"base": base, "task": task, "max_length": 32,
+             "adapter": {"component": "adapter:full", "args": {}, "impl": "ftcore_hf.adapters:FullAdapter"},
              "freeze": [], "gradient_checkpointing": False}
     model.update(kw)
     return model
@@ -89,18 +90,18 @@ def test_dropout_reaches_the_pretrained_minilm():
 
     model = {**tiny(), "base": {"component": "model_source:hf",
                                 "args": {"path": "sentence-transformers/all-MiniLM-L6-v2", "revision": "",
-                                         "trust_remote_code": False, "gguf": "", "download": False}},
-             "base_impl": "ftcore_hf.sources:HF_SOURCE"}
+                                         "trust_remote_code": False, "gguf": "", "download": False},
+                                "impl": "ftcore_hf.sources:HFSource"}}
     net = build_model(model, labels=["x", "y", "z"], dropout=0.05)
     assert {m.p for m in net.modules() if isinstance(m, torch.nn.Dropout)} == {0.05}
     assert net.config.id2label == {0: "x", 1: "y", 2: "z"} and not net.config.to_dict().get("trust_remote_code")
 
 
 def test_a_hub_id_that_is_not_here_fails_with_a_clear_message():
-    from ftcore_hf.sources import HF_SOURCE
+    from ftcore_hf.sources import HFSource
 
     with pytest.raises(RunError) as err:
-        HF_SOURCE.tokenizer({"path": "nobody/no-such-model", "download": False}, 32)
+        HFSource().tokenizer({"path": "nobody/no-such-model", "download": False}, 32)
     assert "neither a local folder nor in the Hugging Face cache" in err.value.message
     assert "download: true" in err.value.hint
 
@@ -108,13 +109,14 @@ def test_a_hub_id_that_is_not_here_fails_with_a_clear_message():
 def test_lora_trains_only_adapter_weights_and_checks_targets():
     from ftcore_hf.build import build_model
 
-    lora = {"component": "adapter:lora", "args": {"rank": 4, "alpha": 8.0, "dropout": 0.0, "targets": ["q_proj"]}}
-    net = build_model(tiny("llama", "causal_lm", adapter=lora, adapter_impl="ftcore_hf.adapters:apply_lora"))
+    lora = {"component": "adapter:lora", "args": {"rank": 4, "alpha": 8.0, "dropout": 0.0, "targets": ["q_proj"]},
+            "impl": "ftcore_hf.adapters:LoraAdapter"}
+    net = build_model(tiny("llama", "causal_lm", adapter=lora))
     trainable = [n for n, p in net.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n for n in trainable)
     bad = {**lora, "args": {**lora["args"], "targets": ["query"]}}
     with pytest.raises(RunError, match="no module called 'query'"):
-        build_model(tiny("llama", "causal_lm", adapter=bad, adapter_impl="ftcore_hf.adapters:apply_lora"))
+        build_model(tiny("llama", "causal_lm", adapter=bad))
 
 
 def test_freeze_by_name_pattern():
@@ -133,8 +135,7 @@ def test_tokenizer_stage_saves_and_loads_back(tmp_path):
 
     from ftcore_hf.stages import TOKENIZER_STAGE
 
-    stage = SimpleNamespace(params={"base": tiny()["base"], "base_impl": "ftcore_hf.sources:TINY_SOURCE",
-                                    "max_length": 32})
+    stage = SimpleNamespace(params={"base": tiny()["base"], "max_length": 32})
     ctx = SimpleNamespace(output_dir=tmp_path)
     made = TOKENIZER_STAGE.run(stage, {}, ctx)["tokenizer"]
     loaded = TOKENIZER_STAGE.load(stage, ctx)["tokenizer"]

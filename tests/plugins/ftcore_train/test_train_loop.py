@@ -44,12 +44,16 @@ def training_metrics():
 def params(batch=4, accumulate=1, **extra):
     s = dsconfig.Settings(batch=batch, accumulate=accumulate, lr=1e-3, weight_decay=0.01, clip=1.0)
     p = {"model": {"base": {"component": "model_source:tiny", "args": {"arch": "bert", "layers": 1, "hidden": 32,
-                                                                      "heads": 4, "intermediate": 64}},
-                   "base_impl": "ftcore_hf.sources:TINY_SOURCE", "task": "classification", "max_length": 32,
-                   "adapter": {"component": "adapter:full", "args": {}}, "adapter_impl": "ftcore_hf.adapters:apply_full",
+                                                                      "heads": 4, "intermediate": 64},
+                            "impl": "ftcore_hf.sources:TinySource"},
+                   "task": "classification", "max_length": 32,
+                   "adapter": {"component": "adapter:full", "args": {}, "impl": "ftcore_hf.adapters:FullAdapter"},
                    "freeze": [], "gradient_checkpointing": False},
          "settings": s.to_json(), "epochs": 1, "max_steps": None,
-         "schedule": {"component": "schedule:linear", "args": {"warmup": {"count": 1}, "end": 0.0}},
+         "schedule": {"component": "schedule:linear", "args": {"warmup": {"count": 1}, "end": 0.0},
+                      "impl": "ftcore_train.optim:LinearSchedule"},
+         "engine": {"component": "engine:deepspeed", "args": {"zero": 0, "offload": "none"},
+                    "impl": "ftcore_train.engine:DeepSpeedEngine"},
          "dropout": 0.0, "label_smoothing": 0.1, "early_stop": None, "eval_every": None, "checkpoint_every": None,
          "keep": 2, "log_every": 10, "metrics": training_metrics(), "deepspeed": dsconfig.generate(s),
          "seed": 5}

@@ -9,11 +9,11 @@ from ftcore_train.optim import lr_lambda, param_groups
 
 def test_weight_decay_excludes_biases_and_norms():
     from ftcore_hf.byte_tokenizer import byte_tokenizer
-    from ftcore_hf.sources import TINY_SOURCE
+    from ftcore_hf.sources import TinySource
 
     for arch, task in (("bert", "classification"), ("llama", "causal_lm")):
         args = {"arch": arch, "layers": 1, "hidden": 32, "heads": 4, "intermediate": 64}
-        model = TINY_SOURCE.model(args, task=task, labels=["a", "b"] if task == "classification" else None,
+        model = TinySource().model(args, task=task, labels=["a", "b"] if task == "classification" else None,
                                   tokenizer=byte_tokenizer())
         groups, names = param_groups(model, 0.1)
         assert [g["weight_decay"] for g in groups] == [0.1, 0.0]
@@ -25,7 +25,8 @@ def test_weight_decay_excludes_biases_and_norms():
 
 
 def schedule(name, warmup, end=0.0):
-    return {"component": f"schedule:{name}", "args": {"warmup": warmup, "end": end}}
+    return {"component": f"schedule:{name}", "args": {"warmup": warmup, "end": end},
+            "impl": f"ftcore_train.optim:{name.capitalize()}Schedule", "plugin": "train"}
 
 
 def test_schedules_warm_up_then_follow_their_shape():

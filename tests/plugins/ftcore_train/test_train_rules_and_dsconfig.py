@@ -88,5 +88,7 @@ def test_evaluate_and_export_blocks_become_stages(tmp_path):
     _, graph = compile_text(tmp_path, 'train { }\nevaluate d.eval { metrics loss, perplexity }\n'
                                       'export hf("out/m") { card true }\n')
     assert graph["evaluate.d.eval"].inputs["model"] == "train.model"
-    assert graph["export.0"].params["path"] == str((tmp_path / "out/m").resolve())
+    exporter = graph["export.0"].params["exporter"]
+    assert exporter["component"] == "exporter:hf" and exporter["impl"] == "ftcore_export.hf:HFExporter"
+    assert exporter["paths"]["path"] == str((tmp_path / "out/m").resolve())
     assert graph["export.0"].inputs["metrics0"] == "evaluate.d.eval.metrics"
