@@ -51,16 +51,6 @@ class EvaluateStage:
 
     def run(self, stage, inputs, ctx):
         """Return ``metrics``: the split's name, its size and each metric's values; also appended to metrics.jsonl."""
-        from ftcore.api import PluginError
-
-        try:
-            return self._evaluate(stage, inputs, ctx)
-        except PluginError as exc:  # a metric's fault: point at the evaluate block that asked for it
-            if exc.position is None and stage.span is not None:
-                exc.position = str(stage.span)
-            raise
-
-    def _evaluate(self, stage, inputs, ctx):
         from ftcore.api import MetricInfo
         from ftcore_train.batching import Rows, make_collator
         from ftcore_train.evaluation import evaluate

@@ -132,6 +132,8 @@ def test_bleu_is_sacrebleu_corpus_bleu_and_merges_by_concatenation():
     a.merge(b)
     assert close(a.compute(), {"bleu": expected})
     assert run(Bleu, {}, []) == {"bleu": 0.0}
+    by_char = sacrebleu.corpus_bleu(GENERATED, [REFERENCES], tokenize="char").score
+    assert by_char != expected and close(run(Bleu, {"tokenize": "char"}, generation_batches()), {"bleu": by_char})
 
 
 def test_generation_metrics_ask_for_generations_and_their_answer_length():

@@ -266,3 +266,51 @@ def test_batched_greedy_generation_equals_one_example_at_a_time(task):
 
 def examples_of_rows(rows, task):
     return [e for r in rows.take(range(len(rows))) for e in examples_of(r, task)]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _evaluate_as_rank(rank: int, world: int, port: int, results) -> None:
+    """One process of a two-process evaluation over gloo (the child of a spawn)."""
+    import torch.distributed as dist
+
+    from ftcore_metrics.classification import F1, Accuracy
+    from ftcore_train.metric_set import torch_all_gather
+
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    try:
+        info = MetricInfo(task="classification", label_names=("a", "b", "c"))
+        metrics = MetricSet([entry("accuracy", Accuracy), entry("f1", F1, {"average": "weighted"})], info)
+        values = evaluate(CountingClassifier(), classifier_rows(11), collate, metrics, task="classification",
+                          batch=2, rank=rank, world=world, all_gather=torch_all_gather(world))
+        results.put((rank, values))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_two_real_processes_gather_and_merge_to_the_single_process_result():
+    import multiprocessing
+
+    from ftcore_metrics.classification import F1, Accuracy
+
+    info = MetricInfo(task="classification", label_names=("a", "b", "c"))
+    alone = evaluate(CountingClassifier(), classifier_rows(11), collate,
+                     MetricSet([entry("accuracy", Accuracy), entry("f1", F1, {"average": "weighted"})], info),
+                     task="classification", batch=2)
+    ctx = multiprocessing.get_context("spawn")
+    results, port = ctx.Queue(), _free_port()
+    procs = [ctx.Process(target=_evaluate_as_rank, args=(rank, 2, port, results)) for rank in range(2)]
+    for p in procs:
+        p.start()
+    got = dict(results.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert got == {0: alone, 1: alone}
