@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -22,11 +23,28 @@ Row = SourceRow
 
 
 def _decode(raw: bytes, where: str) -> tuple[str, str]:
-    """Decode UTF-8; return (text, error)."""
+    """Decode UTF-8; return (text, error). The error names the character column of the bad byte."""
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError as exc:
-        return "", f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+        column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
+        return "", f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {column}"
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """``invalid JSON: <what> at column N`` without doubling json's own trailing "at"."""
+    what = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+    return f"invalid JSON: {what} at column {exc.colno}"
+
+
+def _physical_lines(raw: bytes) -> list[bytes]:
+    """Split one ``\n``-ended chunk further at lone ``\r`` (old Mac line ends), keeping every line end."""
+    if b"\r" not in raw.rstrip(b"\r\n"):
+        return [raw]
+    return [piece for piece in re.split(rb"(?<=\r)(?!\n)", raw) if piece]
+
+
+DEEP = "nested too deeply to read (more levels of [ and { than Python can follow)"
 
 
 def _require_content(path: Path, shown: str) -> None:
@@ -56,7 +74,10 @@ def read_jsonl(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield SourceRow(where, error=f"invalid JSON: {exc.msg} at column {exc.colno}")
+                yield SourceRow(where, error=_json_problem(exc))
+                continue
+            except RecursionError:
+                yield SourceRow(where, error=f"invalid JSON: {DEEP}")
                 continue
             if not isinstance(value, dict):
                 yield SourceRow(where, error=f"a row must be a JSON object, got {_json_kind(value)}")
@@ -75,8 +96,11 @@ def read_json(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RunError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
+        raise RunError(f"{shown}:{exc.lineno}: {_json_problem(exc)}",
                        "fix the file, or use jsonl(...) for one object per line") from None
+    except RecursionError:
+        raise RunError(f"{shown}: {DEEP}", "fix the file, or use jsonl(...) so one bad row is one row error") \
+            from None
     field = args.get("field") or ""
     if field:
         if not isinstance(value, dict) or field not in value:
@@ -109,45 +133,81 @@ def read_csv(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     bad_lines: dict[int, str] = {}
+    physical: dict[int, str] = {}  # the lines of the record being read (for the unterminated-quote check)
+    delimiter = args.get("delimiter") or ","
 
     def lines():
+        number = 0
         with open(path, "rb") as f:
-            for number, raw in enumerate(f, 1):
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                text, error = _decode(raw, "")
-                if error:
-                    bad_lines[number] = error
-                    text = raw.decode("utf-8", errors="replace")
-                yield text
+            for chunk in f:
+                for raw in _physical_lines(chunk):
+                    number += 1
+                    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]
+                    text, error = _decode(raw, "")
+                    if error:
+                        bad_lines[number] = error
+                        text = raw.decode("utf-8", errors="replace")
+                    physical[number] = text
+                    yield text
 
-    reader = csv.reader(lines(), delimiter=args.get("delimiter") or ",")
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise RunError(f"{shown}:1: the file is empty", "fill it, or remove the source") from None
+    except csv.Error as exc:
+        raise RunError(f"{shown}:1: unreadable CSV header: {exc}", "check the quoting on that line") from None
     if 1 in bad_lines:
         raise RunError(f"{shown}:1: the header line is {bad_lines[1]}", "save the file as UTF-8")
     start = reader.line_num + 1
+    physical.clear()
     rows = 0
     try:
         for record in reader:
             end = reader.line_num
-            where = f"{shown}:{start}"
+            first, where = start, f"{shown}:{start}"
             span_errors = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
             start = end + 1
+            swallowed = _swallowed_rows(physical, first, end, len(header), delimiter) if end > first else None
+            physical.clear()
             if not record or all(not cell.strip() for cell in record):
                 ctx.count("blank_lines")
                 continue
             rows += 1
             if span_errors:
                 yield SourceRow(where, error=span_errors[0])
+            elif swallowed:
+                yield SourceRow(where, error=swallowed)
             elif len(record) != len(header):
                 yield SourceRow(where, error=f"expected {len(header)} fields (as in the header), got {len(record)}")
             else:
                 yield SourceRow(where, json.dumps(dict(zip(header, record)), ensure_ascii=False))
     except csv.Error as exc:
-        raise RunError(f"{shown}:{reader.line_num}: unreadable CSV: {exc}", "check the quoting on that line") from None
+        raise RunError(f"{shown}:{start}: unreadable CSV from this line on: {exc}",
+                       "check the quoting on that line: a quote opened there is never closed") from None
+
+
+def _swallowed_rows(lines: dict[int, str], first: int, last: int, fields: int, delimiter: str):
+    """Why a record read from lines ``first``..``last`` looks like rows merged by a stray quote, or None.
+
+    A quoted field may hold line breaks, but when a line inside it parses on its own as a whole
+    row (as many fields as the header), the quote was most likely never closed where it should
+    have been, and the rows in between were swallowed into one field.
+    """
+    for number in range(first + 1, last + 1):
+        text = lines.get(number)
+        if text is None or '"' in text and number == last:
+            continue
+        try:
+            cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(cells) == fields and fields > 1:
+            return (f"a quote opened on line {first} closes only on line {last}: lines {first + 1}-{last} "
+                    f"look like rows of their own (line {number} has {fields} fields) and would be merged "
+                    "into this one; close the quote where the field ends")
+    return None
 
 
 def _rows_of_dataset(dataset, shown: str) -> Iterator[Row]:
