@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +20,42 @@ from typing import Optional
 
 CACHE_ENV = "FTCORE_CACHE_DIR"
 MARKER = "_complete.json"
+_HOST = "".join(ch if ch.isalnum() else "_" for ch in socket.gethostname()) or "host"
+_TMP = re.compile(r"^\.tmp-[0-9a-f]+-(?P<host>\w+)-(?P<pid>\d+)-[0-9a-f]{8}$")
+STALE_AFTER = 24 * 3600  # seconds after which a temporary folder of unknown owner is removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def sweep_stale(parent: Path) -> list[str]:
+    """Remove temporary folders under ``parent`` whose process is gone; returns their names.
+
+    A folder made on this host by a process that no longer runs is removed; one made on another
+    host (a shared cache) only once it is older than :data:`STALE_AFTER`.
+    """
+    removed = []
+    for tmp in parent.glob(".tmp-*"):
+        match = _TMP.match(tmp.name)
+        try:
+            age = time.time() - tmp.stat().st_mtime
+        except OSError:
+            continue
+        if match and match["host"] == _HOST:
+            stale = not _alive(int(match["pid"]))
+        else:
+            stale = age > STALE_AFTER
+        if stale:
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp.name)
+    return removed
 
 
 def default_cache_dir(recipe_path: Optional[str | os.PathLike] = None) -> Path:
@@ -44,10 +82,15 @@ class StageCache:
         return (self.entry(stage) / MARKER).is_file()
 
     def begin(self, stage) -> Path:
-        """Create and return an empty temporary folder for ``stage`` to write into."""
+        """Create and return an empty temporary folder for ``stage`` to write into.
+
+        Its name records this host and process, so that temporary folders left by a process
+        that was killed are recognised and removed the next time the stage runs.
+        """
         parent = self.root / stage.id
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = parent / f".tmp-{stage.fingerprint}-{uuid.uuid4().hex[:8]}"
+        sweep_stale(parent)
+        tmp = parent / f".tmp-{stage.fingerprint}-{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         return tmp
 
