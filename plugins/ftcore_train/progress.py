@@ -31,7 +31,8 @@ class MetricsLog:
             f.write(json.dumps(record, sort_keys=False) + "\n")
 
     def truncate_after(self, step: int) -> list[int]:
-        """Drop records of steps after ``step`` (a resumed run repeats them) and lines that are not JSON.
+        """Drop records of steps after ``step`` and of evaluations after training (a resumed run repeats
+        them), and lines that are not JSON.
 
         A process killed while appending leaves a half-written last line; it is removed here
         rather than failing the resume. Returns the 1-based numbers of the lines so removed. The
@@ -51,6 +52,8 @@ class MetricsLog:
             if not isinstance(record, dict):
                 torn.append(number)
                 continue
+            if "split" in record and "step" not in record:
+                continue  # an evaluation after training (a test split): the resumed run writes it again
             if not isinstance(record.get("step", 0), int) or record.get("step", 0) <= step:
                 kept.append(line)
         tmp = self.path.with_name(f".{self.path.name}.tmp")

@@ -214,3 +214,13 @@ def test_inside_safe_unpickling_even_weights_only_false_refuses_objects(tmp_path
     torch.save({"w": torch.ones(2)}, path)
     with safe_unpickling():
         assert torch.load(path, weights_only=False)["w"].sum() == 2
+
+
+def test_resume_drops_evaluations_after_training_so_they_are_not_written_twice(tmp_path):
+    from ftcore_train.progress import MetricsLog
+
+    log = MetricsLog(tmp_path / "metrics.jsonl")
+    log.path.write_text('{"step": 1, "loss": 1.0}\n{"split": "eval", "step": 1, "loss": 0.9}\n'
+                        '{"split": "d.test", "examples": 10, "accuracy": 0.5}\n')
+    assert log.truncate_after(1) == []
+    assert [json.loads(l).get("split") for l in log.path.read_text().splitlines()] == [None, "eval"]
