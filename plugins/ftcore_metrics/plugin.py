@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from ftcore.api import KIND_CONTRACTS, AttrSpec, BlockSpec, Choice, Component, Integer, ListOf, Param, Reference, \
     component_entry, hookimpl
-from ftcore.compiler.graph import GraphError
 from ftcore.lang.diagnostics import did_you_mean
-from ftcore.plugins.schema import BoundComponent
+from ftcore.plugins.schema import BoundComponent, to_json
 
 FTCORE_PLUGIN_API = "1.0"
 
@@ -94,8 +93,14 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
                           "add a train block (train { epochs 3 }), or remove the evaluate blocks")
     for block in blocks:
         _check_split(block.label, data_labels, diagnostics)
+        seen = {}
         for metric in block.get("metrics") or []:
             _check_metric(metric, task, registry, diagnostics)
+            key = (metric.name, repr(to_json(metric)))
+            if key in seen:
+                diagnostics.error(f'metric "{metric.name}" is listed twice with the same arguments', metric.span,
+                                  f"remove one (the other is at {seen[key].line}:{seen[key].col})")
+            seen.setdefault(key, metric.span)
 
 
 def _check_split(ref, data_labels, diagnostics) -> None:
@@ -153,11 +158,14 @@ def metric_entries(registry, names) -> list[dict]:
 
 
 def _data_stage(graph, label: str, split: str):
-    """The last stage of data block ``label`` that outputs ``split``."""
+    """The last stage of data block ``label`` that outputs ``split``, or None."""
     found = [s for s in graph.order() if s.id.startswith(f"data.{label}.") and split in s.outputs]
-    if not found:
-        raise GraphError(f'no stage of data block "{label}" outputs the {split} split (is the data plugin installed?)')
-    return found[-1]
+    return found[-1] if found else None
+
+
+def _splits_made(graph, label: str) -> list[str]:
+    made = {out for s in graph.order() if s.id.startswith(f"data.{label}.") for out in s.outputs}
+    return [s for s in SPLITS if s in made]
 
 
 @hookimpl(trylast=True)
@@ -173,6 +181,8 @@ def ftcore_lower(recipe, graph, registry):
     for block in recipe.blocks_of("evaluate"):
         ref = block.label
         data = _data_stage(graph, ref.parts[0], ref.parts[1])
+        if data is None:
+            continue  # the data block makes no such split: reported by the graph pass below
         chosen = list(block.get("metrics") or [])
         entries = [component_entry(m, registry) for m in chosen]
         if not any(m.name == "loss" for m in chosen):
@@ -189,3 +199,22 @@ def ftcore_lower(recipe, graph, registry):
             inputs=inputs, outputs={"metrics": "metrics"}, impl="ftcore_train.stages:EVALUATE_STAGE",
             doc=f"metrics on {ref.dotted}", span=block.span,
         )
+
+
+@hookimpl
+def ftcore_graph_pass(graph, recipe, diagnostics):
+    """An evaluated split must be one its data block makes (``split train: 90%, test: 10%`` makes no eval)."""
+    if recipe.block("train") is None:
+        return
+    for block in recipe.blocks_of("evaluate"):
+        label, split = block.label.parts
+        if graph.get(f"evaluate.{label}.{split}") is not None:
+            continue
+        made = _splits_made(graph, label)
+        if made:
+            hint = (f"the data block makes {', '.join(made)}; give {split} a share in its split attribute, e.g. "
+                    f"split train: 80%, eval: 10%, test: 10%")
+        else:
+            hint = "no installed plugin lowers that data block into splits (is the data plugin installed?)"
+        diagnostics.error(f'data block "{label}" makes no {split} split, so there is nothing to evaluate',
+                          block.label.span, hint)

@@ -83,3 +83,25 @@ def test_early_stopping_may_watch_only_metrics_a_plugin_provides(tmp_path, monke
     with pytest.raises(RecipeError) as err:
         compile_text(tmp_path, "regularize { early_stop(patience: 2, on: eval.loss) }\n")
     assert any('"loss" is not evaluated during training' in d.message for d in err.value.diagnostics)
+
+
+def test_evaluating_a_split_the_data_block_does_not_make_is_a_check_error_at_the_label(tmp_path):
+    (tmp_path / "x.jsonl").write_text('{"text": "a"}\n')
+    path = tmp_path / "r.ftr"
+    path.write_text(HEAD.replace("eval: 10%, test: 10%", "test: 20%") + "evaluate d.eval { metrics loss }\n")
+    with pytest.raises(RecipeError) as err:
+        compile_recipe(path)
+    (diag,) = err.value.diagnostics
+    assert diag.message == 'data block "d" makes no eval split, so there is nothing to evaluate'
+    assert diag.hint.startswith("the data block makes train, test; give eval a share")
+    assert (diag.span.line, diag.span.col) == (4, 10)
+
+
+def test_a_metric_listed_twice_with_the_same_arguments_is_a_check_error(tmp_path):
+    with pytest.raises(RecipeError) as err:
+        compile_text(tmp_path, 'evaluate d.test { metrics perplexity, rouge, rouge(types: ["rouge1", "rouge2", '
+                               '"rougeL"]) }\n')
+    (diag,) = err.value.diagnostics
+    assert diag.message == 'metric "rouge" is listed twice with the same arguments'
+    assert (diag.span.line, diag.span.col) == (4, 46) and diag.hint == "remove one (the other is at 4:39)"
+    compile_text(tmp_path, 'evaluate d.test { metrics rouge, rouge(types: ["rougeLsum"]) }\n')  # different: fine
