@@ -265,6 +265,13 @@ def test_arguments_a_component_rejects_are_reported_by_check_at_their_position(i
     golden("rejected_arguments", capsys.readouterr().err)
 
 
+def test_a_component_raising_while_checked_is_reported_at_it_naming_its_plugin(install, shop, capsys):
+    install(third_party_data.plugin_module({"format": "third_party_data:QaFormatWithBuggyCheck"}))
+    assert main(["check", "recipe.ftr"]) == 2
+    golden("check_raises", capsys.readouterr().err)
+
+
 def test_every_golden_file_has_a_case():
-    cases = {f"impl_typo_{k}" for k in KINDS} | {f"raises_{k}" for k in KINDS} | {"rejected_arguments"}
+    cases = {f"impl_typo_{k}" for k in KINDS} | {f"raises_{k}" for k in KINDS} | {"rejected_arguments",
+                                                                                   "check_raises"}
     assert {p.stem for p in GOLDEN.glob("*.txt")} == cases

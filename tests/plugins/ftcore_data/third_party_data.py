@@ -165,6 +165,13 @@ class ExplodingQa(QaFormat):
         return Encoded(row[args["question"]].tokens())
 
 
+class QaFormatWithBuggyCheck(QaFormat):
+    """A format whose argument check has a bug."""
+
+    def check(self, args):
+        return [(f"unknown field {args['questions']}", "question", None)]
+
+
 EXPLODING = {"source": "ExplodingSqlite", "cleaner": "ExplodingStripHtml", "split_method": "ExplodingNewest",
              "format": "ExplodingQa"}
 
