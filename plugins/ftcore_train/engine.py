@@ -42,12 +42,30 @@ def backend() -> str:
     return "nccl" if torch.cuda.is_available() else "gloo"
 
 
+def skip_shared_memory_op() -> None:
+    """Keep DeepSpeed from compiling its shared-memory all-reduce op (``deepspeed_shm_comm``).
+
+    DeepSpeed's torch backend compiles that C++ op whenever a process group starts on CPUs, yet
+    only its inference all-reduce uses it; training never calls it. Compiling took 80 to 120 s on a
+    busy two-core machine (bench/README.md), on every first run and again whenever another Python
+    environment sharing the extension cache had built it with its own paths. An op marked
+    incompatible is skipped, and the backend's all-reduce stays the process group's.
+    """
+    try:
+        import deepspeed.ops
+
+        deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
+    except (ImportError, AttributeError, TypeError):  # a DeepSpeed without the op or the table
+        pass
+
+
 def init_distributed() -> tuple[int, int]:
     """Join (or create) the process group; returns ``(rank, world size)``."""
     import deepspeed
     import torch.distributed as dist
 
     single_process_env()
+    skip_shared_memory_op()
     if not dist.is_initialized():
         deepspeed.init_distributed(dist_backend=backend(), verbose=False)
     if backend() == "nccl":
