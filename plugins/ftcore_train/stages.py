@@ -68,11 +68,16 @@ class EvaluateStage:
         if len(rows) == 0:  # reported, not fatal: the trained model is saved and the other stages can run
             ctx.log(f"warning: the {params['split']} split has no examples, so nothing was evaluated on it")
             return {"metrics": {"split": params["split"], "examples": 0}}
+        import torch
+
         model = load_saved_model(Path(inputs["model"]), task)
         model.eval()
+        device = torch.device("cuda") if torch.cuda.is_available() else None  # generation is slow on CPUs
+        if device is not None:
+            model.to(device)
         tokenizer = inputs.get("tokenizer")
         values = evaluate(model, rows, make_collator(info, tokenizer), metrics, task=task, batch=int(params["batch"]),
-                          tokenizer=tokenizer)
+                          tokenizer=tokenizer, device=device)
         result = {"split": params["split"], "examples": len(rows), **values}
         if task == "classification" and labels:
             result["majority_baseline"] = majority_share(rows)

@@ -251,6 +251,9 @@ def test_batched_greedy_generation_equals_one_example_at_a_time(task):
 
     values, (together,) = texts(4)
     _, (alone,) = texts(1)
+    metrics = MetricSet([entry("t6", Texts, {"max_new_tokens": 6})], MetricInfo(task=task))
+    evaluate(model, rows, PadCollator(0), metrics, task=task, batch=4, tokenizer=tok, device=torch.device("cpu"))
+    assert metrics.metrics[0].seen == together  # inputs follow the model to its device
     assert together == alone and values == {"texts_6": 4.0}
     assert [p for p, _, _ in together] == ["a", "bcd efg", "hi", "jklmnop"]
     assert [r for _, _, r in together] == ["xyz", "q", "rst uv", "w"]
