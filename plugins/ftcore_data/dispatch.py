@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ftcore.api import KIND_CONTRACTS, PluginError, component_entry, component_object, load_component
+from ftcore.api import (KIND_CONTRACTS, BoundComponent, PluginError, component_entry, component_object,
+                        load_component)
 from ftcore.plugins.components import call_component, entry_name, impl_problem
-from ftcore.plugins.schema import BoundComponent
 
 
 def entry_of(bound: BoundComponent, registry) -> dict[str, Any]:

@@ -12,7 +12,7 @@ stage calls that code through its contract. What validation checks comes from th
 
 from __future__ import annotations
 
-from ftcore.plugins.schema import BoundComponent, Portion
+from ftcore.api import BoundComponent, Portion
 
 from ftcore_data import dispatch
 from ftcore_data.fields import needed_fields

@@ -8,7 +8,7 @@ never by its name, and what it answers is reported at the recipe position that n
 
 from __future__ import annotations
 
-from ftcore.plugins.schema import BoundComponent, Portion
+from ftcore.api import BoundComponent, Portion
 
 from ftcore_data import dispatch
 from ftcore_data.fields import FIELD_TYPES

@@ -8,9 +8,8 @@ third party's component of any of them is held to the same one.
 
 from __future__ import annotations
 
-from ftcore.api import KIND_CONTRACTS
-from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Component, FilePath, Float, Fraction,
-                                   Integer, ListOf, OneOf, Param, ParamType, PortionType, String, TypeProblem)
+from ftcore.api import (KIND_CONTRACTS, AttrSpec, BlockSpec, Boolean, Choice, Component, FilePath, Float, Fraction,
+                        Integer, ListOf, OneOf, Param, ParamType, PortionType, String, TypeProblem)
 from ftcore.lang import ast
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ftcore.runtime.errors import RunError
+from ftcore.api import RunError
 
 from ftcore_data import store
 from ftcore_data.checks import category, check_row
