@@ -136,3 +136,22 @@ def test_killing_one_nodes_worker_ends_the_run_naming_it_and_resume_finishes(ssh
     assert steps[-1] == 40 and steps == sorted(steps)
     newest = sorted((run / "checkpoints").glob("step-*"))[-1]
     assert {p.name for p in newest.glob("rng-rank*.json")} == {"rng-rank0.json", "rng-rank1.json"}  # both nodes
+
+
+@pytest.mark.slow  # two more runs; DeepSpeed's OpenMPI runner through the same loopback sshd
+def test_openmpi_launcher_reaches_the_same_losses(sshd, recipe):
+    if shutil.which("mpirun") is None or shutil.which("ompi_info") is None:
+        pytest.skip("OpenMPI is not installed (apt-get install openmpi-bin)")
+    env = env_for(sshd)
+    env["OMPI_MCA_plm_rsh_agent"] = f"ssh -F {sshd.config}"  # how mpirun (and the pre-flight) reach the nodes
+    if os.geteuid() == 0:
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    if not (recipe.parent / "nproc2" / "metrics.jsonl").is_file():
+        assert ftcore(["run", recipe.name, "--out", "nproc2", "--nproc", "2"], recipe.parent, env).returncode == 0
+    done = ftcore(["run", recipe.name, "--out", "mpi", "--hostfile", "hosts.txt", "--launcher", "openmpi",
+                   "--launcher-args", "--mca btl_tcp_if_include lo --mca oob_tcp_if_include lo"], recipe.parent, env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "launcher openmpi" in done.stderr
+    assert train_losses(recipe.parent / "mpi") == pytest.approx(train_losses(recipe.parent / "nproc2"), abs=TOLERANCE)
+    nodes = sorted(json.loads(p.read_text())["node"] for p in (recipe.parent / "mpi" / "workers").glob("*.json"))
+    assert nodes == ["nodea", "nodeb"]  # ranks from OMPI_COMM_WORLD_*, named by the hostfile
