@@ -125,6 +125,9 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
     if base is not None and base.name == "hf" and base.args.get("revision") and not base.args.get("download"):
         diagnostics.warning("revision only matters for a hub download", base.arg_spans.get("revision", base.span),
                             "add download: true, or drop revision for a local folder")
+    from ftcore_hf.preflight import check_model_block
+
+    check_model_block(recipe, diagnostics)  # trust_remote_code, and a model too large for this machine
 
 
 def model_params(recipe, registry) -> dict[str, Any]:
