@@ -27,7 +27,8 @@ EXPORT_BLOCK = BlockSpec(
     label_help='the exporter and its destination: export hf("out/my-model") { ... }',
     multiple=True,
     attrs=(
-        AttrSpec.single("card", Boolean(), True, "Write a model card (README.md): the recipe's name, task, base model, adapter, labels, "
+        AttrSpec.single("card", Boolean(), True,
+                        "Write a model card (README.md): the recipe's name, task, base model, adapter, labels, "
                         "training steps and metrics."),
         AttrSpec.single("merge_adapter", Boolean(), True,
                         "Merge LoRA weights into the base model before saving (else save the adapter alone)."),
