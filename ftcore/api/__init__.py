@@ -26,7 +26,7 @@ from ftcore.api.metrics import NEEDS, EvalBatch, Metric, MetricInfo
 from ftcore.api.models import Adapter, Engine, ModelSource, Optimizer, Schedule
 from ftcore.api.version import PLUGIN_API_VERSION, api_problem
 from ftcore.plugins import hookimpl
-from ftcore.plugins.components import component_entry, component_object, load_component
+from ftcore.plugins.components import call_component, component_entry, component_object, load_component
 from ftcore.plugins.errors import PluginError
 from ftcore.plugins.schema import (REQUIRED, AttrSpec, BlockSpec, Boolean, BoundComponent, Choice, Component,
                                    ComponentSpec, FilePath, Float, Fraction, Integer, ListOf, OneOf, Param,
@@ -55,4 +55,5 @@ __all__ = [
     "BlockSpec", "ComponentSpec", "BoundComponent", "TypeProblem", "to_json",
     # run time
     "StageContext", "RunError", "PluginError", "component_entry", "load_component", "component_object",
+    "call_component",
 ]
