@@ -68,6 +68,7 @@ def test_two_nodes_over_ssh_reach_the_losses_of_two_processes(sshd, recipe):
     done = ftcore(["run", recipe.name, "--out", "nodes2", "--hostfile", "hosts.txt"], recipe.parent, env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "pre-flight: hosts.txt: 2 nodes ready, 2 processes, launcher pdsh" in done.stderr
+    assert "train: 6 optimizer steps" in done.stderr  # rank 0's display, through pdsh's "nodea: " prefix
     expected, got = train_losses(recipe.parent / "nproc2"), train_losses(recipe.parent / "nodes2")
     assert len(got) == len(expected) == 6
     assert got == pytest.approx(expected, abs=TOLERANCE)
