@@ -11,7 +11,8 @@ torch.
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
 from ftcore.api import (KIND_CONTRACTS, AttrSpec, BlockSpec, Boolean, Component, Exporter, FilePath, Param,
                         PluginError, component_entry, component_object, hookimpl)
@@ -46,10 +47,21 @@ def ftcore_register_components(register):
     register.component(
         "exporter", "hf",
         (Param("path", FilePath("folder", must_exist=False), help="Folder to write, relative to the recipe's folder."),
-         Param("overwrite", Boolean(), False, "Replace the folder if it already holds a model.")),
+         Param("overwrite", Boolean(), False, "Replace the folder if it already holds a model."),
+         Param("outside", Boolean(), False, "Allow a folder outside the recipe's folder (off: such a path is "
+               "reported as a likely mistake).", positional=False)),
         "The Hugging Face layout: config.json, model.safetensors, tokenizer files, README.md.",
         impl="ftcore_export.hf:HFExporter",
     )
+
+
+def _outside_project(path, recipe) -> Optional[str]:
+    """The absolute destination when it is not inside the folder of the recipe being run, else None."""
+    if not isinstance(path, str) or not getattr(recipe, "path", None):
+        return None
+    dest = Path(path).resolve()
+    project = Path(recipe.path).resolve().parent
+    return None if dest == project or project in dest.parents else str(dest)
 
 
 def _destination(exporter) -> Any:
@@ -75,6 +87,12 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
                               f"the other is at {seen[path]}")
             continue
         seen[path] = exporter.span
+        outside = _outside_project(path, recipe)
+        if outside and not exporter.args.get("outside"):
+            diagnostics.error(f'export "{exporter.args.get("path")}" writes outside the recipe\'s folder, to {outside}',
+                              exporter.arg_spans.get("path", exporter.span),
+                              f'export inside the project, or say it is meant: '
+                              f'{exporter.name}("{exporter.args.get("path")}", outside: true)')
         for message, arg, hint in exporter_problems(exporter, registry):
             where = exporter.arg_spans.get(arg, exporter.span) if arg else exporter.span
             diagnostics.error(message, where, hint)

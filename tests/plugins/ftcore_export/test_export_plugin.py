@@ -117,3 +117,24 @@ def test_merge_adapter_false_exports_the_adapter_with_the_tokenizer(tmp_path):
     assert sorted(p.name for p in dest.iterdir()) == [
         "adapter_config.json", "adapter_model.safetensors", "ftcore_model.json", "special_tokens_map.json",
         "tokenizer.json", "tokenizer_config.json"]
+
+
+def test_a_destination_outside_the_recipe_folder_must_be_marked_as_meant(tmp_path):
+    """hf("../../somewhere") once wrote two folders above the recipe's without a word."""
+    project = tmp_path / "a" / "b"
+    project.mkdir(parents=True)
+    (project / "d.jsonl").write_text('{"text": "a", "label": "x"}\n{"text": "b", "label": "y"}\n')
+    head = ('recipe "e" { seed 1 }\ndata d {\n  source jsonl("d.jsonl")\n  split train: 80%, eval: 20%\n'
+            '  format classification(text: "text", label: "label")\n}\n'
+            'model { base tiny(arch: "bert")  task classification }\ntrain { optimizer adamw(lr: 1e-3) }\n')
+    recipe = project / "r.ftr"
+    recipe.write_text(head + 'export hf("../../somewhere") { card true }\n')
+    with pytest.raises(RecipeError) as err:
+        compile_recipe(recipe)
+    (d,) = [d for d in err.value.diagnostics if d.severity == "error"]
+    assert d.message == f'export "../../somewhere" writes outside the recipe\'s folder, to {tmp_path / "somewhere"}'
+    assert (d.span.line, d.span.col) == (9, 11) and 'hf("../../somewhere", outside: true)' in d.hint
+    recipe.write_text(head + 'export hf("../../somewhere", outside: true) { card true }\n')
+    compile_recipe(recipe)
+    recipe.write_text(head + 'export hf("out/model") { card true }\n')
+    compile_recipe(recipe)
