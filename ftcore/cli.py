@@ -59,6 +59,8 @@ def cmd_check(args) -> int:
             continue
         print_warnings(recipe.warnings, recipe.sources)
         print(f"ok: {path}: recipe \"{recipe.name}\", {len(graph)} stages")
+        for note in getattr(graph, "notes", []):
+            print(f"  {note}")
         if args.hostfile:
             status = max(status, _check_hostfile(args, path, graph))
     return status

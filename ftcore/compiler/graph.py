@@ -80,6 +80,7 @@ class RunGraph:
     def __init__(self, name: str):
         self.name = name
         self.stages: dict[str, Stage] = {}
+        self.notes: list[str] = []  # what passes want a person to know (``ftcore check`` prints them); not hashed
 
     def add_stage(self, id: str, kind: str, plugin: str, *, params: Optional[dict] = None,
                   inputs: Optional[dict[str, str]] = None, outputs: Optional[dict[str, str]] = None,

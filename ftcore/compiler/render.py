@@ -55,4 +55,5 @@ def render_tree(graph: RunGraph, color: bool = False) -> str:
 
     for i, root in enumerate(roots):
         emit(root, "", i == len(roots) - 1)
+    lines.extend(getattr(graph, "notes", []))
     return "\n".join(lines) + "\n"

@@ -241,3 +241,8 @@ def ftcore_graph_pass(graph, recipe, diagnostics):
         hint = did_you_mean(key, dsconfig.KNOWN_KEYS) or "DeepSpeed would ignore it"
         diagnostics.warning(f'deepspeed_extra: DeepSpeed has no setting "{key}"', where, hint)
     stage.params["deepspeed"] = config
+    from ftcore_train.memory_plan import describe
+
+    note = describe(stage.params["model"], stage.params["settings"])
+    if note:
+        graph.notes.append(f"train: {note}")
