@@ -270,16 +270,16 @@ class OutputCapture:
             return None
 
     def _redirect_handlers(self) -> list:
-        """Library log handlers created earlier hold the real streams (or an earlier capture's): point them here."""
+        """Library log handlers made earlier hold the streams of that moment: point them at the log."""
         swapped = []
-        real = {id(s) for s in (*self._saved_streams, sys.__stdout__, sys.__stderr__) if s is not None}
         self._added_handlers = []
         for name in THIRD_PARTY_LOGGERS:
             logger = logging.getLogger(name)
             for handler in logger.handlers:
-                stream = getattr(handler, "stream", None)
-                if isinstance(handler, logging.StreamHandler) and (id(stream) in real or isinstance(stream, LogStream)):
-                    swapped.append((handler, stream))
+                # A stream handler writes where sys.stdout/sys.stderr were when it was made; a file
+                # handler is someone's deliberate choice and is left alone.
+                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                    swapped.append((handler, handler.stream))
                     handler.setStream(sys.stderr)
             if not logger.handlers:
                 # Records would reach the root logger's handlers, wherever they write: keep them here.
