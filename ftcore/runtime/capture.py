@@ -13,6 +13,7 @@ A few messages matter to the user and are rephrased once, in ftcore's words, thr
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -117,6 +118,21 @@ class LogStream:
     def writable(self) -> bool:
         """Always writable."""
         return True
+
+    def fileno(self) -> int:
+        """The log file's descriptor while the capture is active (for code that writes to it directly)."""
+        log = self.capture._file
+        if log is None:
+            raise io.UnsupportedOperation("the capture has ended")
+        return log.fileno()
+
+    def close(self) -> None:
+        """Nothing to close: handlers that outlive the capture (and close their stream at exit) may call it."""
+
+    @property
+    def closed(self) -> bool:
+        """Never closed: after the capture, writes go to the process's standard error."""
+        return False
 
 
 class MarkedStream:

@@ -120,3 +120,13 @@ def test_a_library_that_adds_its_own_handler_during_the_capture_is_logged_once(t
         finally:
             root.removeHandler(own)
     assert (tmp_path / "run.log").read_text().count("said once") == 1
+
+
+def test_a_handler_made_during_the_capture_may_close_its_stream_later(tmp_path, capfd):
+    """Some libraries' handlers close their stream at interpreter exit, long after the capture."""
+    with OutputCapture(tmp_path / "run.log", descriptors=False):
+        handler = logging.StreamHandler(sys.stderr)
+    handler.stream.write("after the capture\n")
+    handler.close()
+    handler.stream.close()
+    assert "after the capture" in capfd.readouterr().err
