@@ -22,10 +22,17 @@ NEEDS = ("loss", "predictions", "logits", "generations")
   (the argmax class of every labelled example or token; ignored positions removed);
 - ``"logits"``: ``logits`` (``[n, classes]``, float) and ``labels`` (``[n]``) for classifiers;
 - ``"generations"``: ``generated`` and ``references`` (lists of strings, one per example, and
-  ``prompts``), produced by greedy decoding of the prompt part of each example (at most
-  :meth:`Metric.max_new_tokens` tokens). The prompt is what carries no loss: for causal LMs the
-  tokens before the first labelled one (the first token when every token is labelled, as with
-  plain text), for seq2seq the source; the reference is the labelled tokens, decoded.
+  ``prompts``), produced by decoding the prompt part of each example (greedily unless the
+  evaluate block's ``generation`` attribute asks for sampling; at most
+  :meth:`Metric.max_new_tokens` tokens); ``stopped`` says for each answer whether it ended at
+  the end-of-sequence token (``"eos"``) or was cut at the length limit (``"length"``). The
+  prompt is what carries no loss: for causal LMs the tokens before the first labelled one (the
+  first token when every token is labelled, as with plain text), for seq2seq the source; the
+  reference is the labelled tokens, decoded.
+
+Besides its values, a metric may give a score for each example (:meth:`Metric.per_example`,
+written to the run's ``predictions/`` files so a user can see which examples failed) and
+details that are not single numbers (:meth:`Metric.details`, such as a confusion matrix).
 """
 
 
@@ -41,6 +48,8 @@ class EvalBatch:
     generated: Optional[list[str]] = None
     references: Optional[list[str]] = None
     prompts: Optional[list[str]] = None
+    stopped: Optional[list[str]] = None
+    """For each generated answer: ``"eos"`` (the model ended it) or ``"length"`` (cut at the limit)."""
     size: int = 0
     """Number of examples in the batch (padding examples of the last batch excluded)."""
 
@@ -92,4 +101,20 @@ class Metric(ABC):
 
     @abstractmethod
     def compute(self) -> dict[str, float]:
-        """The final values, by name (``{"f1": 0.91}``; ``{"rouge1": ..., "rougeL": ...}``)."""
+        """The final values, by name (``{"f1": 0.91}``; ``{"rouge1": ..., "rougeL": ...}``).
+
+        A metric whose result is only :meth:`details` (a confusion matrix) may return ``{}``.
+        """
+
+    def per_example(self, batch: EvalBatch) -> Optional[list[dict[str, float]]]:
+        """This metric's score of each example of ``batch`` (same order as its valid examples), or None.
+
+        Called only when per-example results are written; it must not change the state. The
+        default (None) leaves the metric out of the per-example results: corpus statistics
+        such as BLEU have no per-example value that means the same thing.
+        """
+        return None
+
+    def details(self) -> dict[str, Any]:
+        """JSON data that is not a single number (``{"confusion_matrix": {...}}``), after merging; ``{}`` by default."""
+        return {}

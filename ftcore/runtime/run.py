@@ -228,6 +228,10 @@ def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path
         m = values[stage.id]["metrics"]
         shown = "  ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float) and k != "majority_baseline")
         console.print(f"{m['split']} ({m['examples']} examples): {shown}", markup=False, highlight=False, soft_wrap=True)
+        if isinstance(m.get("baseline"), dict):
+            base, gain = m["baseline"], m.get("gain") or {}
+            pairs = "  ".join(f"{k} {base[k]:.4f} -> {m[k]:.4f} ({gain[k]:+.4f})" for k in gain)
+            console.print(f"  starting model -> fine-tuned: {pairs}", markup=False, highlight=False, soft_wrap=True)
         if "majority_baseline" in m and "accuracy" in m:
             console.print(f"  accuracy {m['accuracy']:.4f} vs majority-class baseline {m['majority_baseline']:.4f}",
                           markup=False, highlight=False, soft_wrap=True)

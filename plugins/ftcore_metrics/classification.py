@@ -1,4 +1,4 @@
-"""Classification metrics on the metric contract: accuracy, precision, recall and F1.
+"""Classification metrics on the metric contract: accuracy, precision, recall, F1 and the confusion matrix.
 
 Each keeps a sparse confusion count (``(truth, prediction) -> n``) of the labelled examples (or
 tokens, for token classification): small, picklable and merged by adding counts. Precision,
@@ -74,11 +74,39 @@ class ConfusionCounts(Metric):
 class Accuracy(ConfusionCounts):
     """Share of labelled examples (tokens, for token classification) whose prediction is the label."""
 
+    def per_example(self, batch: EvalBatch) -> list[dict[str, float]]:
+        """1.0 where the prediction is the label, else 0.0 (one entry per labelled example)."""
+        return [{"correct": float(t == p)} for t, p in zip(_ints(batch.labels), _ints(batch.predictions))]
+
     def compute(self) -> dict[str, float]:
         """``{"accuracy": correct / labelled}``."""
         total = sum(self.pairs.values())
         correct = sum(n for (truth, pred), n in self.pairs.items() if truth == pred)
         return {"accuracy": correct / total if total else 0.0}
+
+
+class ConfusionMatrix(ConfusionCounts):
+    """How often each true class was predicted as each class: its result is :meth:`details`, not a number."""
+
+    def compute(self) -> dict[str, float]:
+        """No single value: the matrix is in :meth:`details`."""
+        return {}
+
+    def details(self) -> dict:
+        """``{"confusion_matrix": {"labels": [...], "counts": [[...]]}}``: rows are true classes, columns predictions.
+
+        The classes are every label name of the data (in the data's order) plus any other class
+        id seen; an id without a name is shown as its number.
+        """
+        names = list(self.info.label_names)
+        seen = sorted({c for pair in self.pairs for c in pair})
+        ids = list(range(len(names))) + [c for c in seen if not 0 <= c < len(names)]
+        index = {c: i for i, c in enumerate(ids)}
+        counts = [[0] * len(ids) for _ in ids]
+        for (truth, pred), n in self.pairs.items():
+            counts[index[truth]][index[pred]] += n
+        labels = [names[c] if 0 <= c < len(names) else str(c) for c in ids]
+        return {"confusion_matrix": {"labels": labels, "counts": counts}}
 
 
 def _ratio(a: float, b: float) -> float:

@@ -1,9 +1,10 @@
-"""Generation metrics on the metric contract: ROUGE (rouge-score), BLEU (sacrebleu) and exact match.
+"""Generation metrics on the metric contract: ROUGE (rouge-score), BLEU and chrF (sacrebleu), exact match.
 
 They need ``"generations"``: the evaluation decodes the prompt part of every example greedily
 (at most the metric's ``max_new_tokens`` tokens) and passes the generated text with the
-reference text. ROUGE and exact match keep per-example sums; BLEU is a corpus statistic, so it
-keeps the texts and scores them together at the end. The scoring libraries are imported only
+reference text. ROUGE and exact match keep per-example sums (and give each example's score for
+the predictions file); BLEU and chrF are corpus statistics, so they keep the texts and score
+them together at the end (chrF also scores each example alone for the predictions file). The scoring libraries are imported only
 when a metric is created, which ``ftcore check`` makes sure can happen (the ``requires``
 declared with each metric).
 """
@@ -47,6 +48,14 @@ class Rouge(Metric):
             for t in self.types:
                 self.sums[t] += scores[t].fmeasure
             self.count += 1
+
+    def per_example(self, batch: EvalBatch) -> list[dict[str, float]]:
+        """Each example's F-measure for every requested type."""
+        out = []
+        for generated, reference in _pairs(batch):
+            scores = self._score(reference, generated)
+            out.append({t: scores[t].fmeasure for t in self.types})
+        return out
 
     def merge(self, other: "Rouge") -> None:
         """Add another process's sums."""
@@ -111,6 +120,10 @@ class ExactMatch(Metric):
             self.matches += int(generated.strip() == reference.strip())
             self.count += 1
 
+    def per_example(self, batch: EvalBatch) -> list[dict[str, float]]:
+        """1.0 for an exact match, else 0.0."""
+        return [{"exact_match": float(g.strip() == r.strip())} for g, r in _pairs(batch)]
+
     def merge(self, other: "ExactMatch") -> None:
         """Add another process's counts."""
         self.matches += other.matches
@@ -119,3 +132,44 @@ class ExactMatch(Metric):
     def compute(self) -> dict[str, float]:
         """``{"exact_match": matches / examples}``."""
         return {"exact_match": self.matches / self.count if self.count else 0.0}
+
+
+class Chrf(Metric):
+    """Corpus chrF (0-100): character n-gram F-score of the generated texts against the references."""
+
+    needs = frozenset({"generations"})
+
+    def __init__(self, args: Mapping, info: MetricInfo):
+        super().__init__(args, info)
+        self.generated: list[str] = []
+        self.references: list[str] = []
+
+    def _scorer(self):
+        from sacrebleu.metrics import CHRF
+
+        return CHRF(char_order=int(self.args.get("char_order", 6)), word_order=int(self.args.get("word_order", 0)))
+
+    def update(self, batch: EvalBatch) -> None:
+        """Keep the batch's texts (chrF pools its n-gram statistics over the corpus)."""
+        for generated, reference in _pairs(batch):
+            self.generated.append(generated)
+            self.references.append(reference)
+
+    def per_example(self, batch: EvalBatch) -> list[dict[str, float]]:
+        """Each example's sentence-level chrF."""
+        scorer = self._scorer()
+        return [{self._key(): float(scorer.sentence_score(g, [r]).score)} for g, r in _pairs(batch)]
+
+    def merge(self, other: "Chrf") -> None:
+        """Add another process's texts."""
+        self.generated += other.generated
+        self.references += other.references
+
+    def _key(self) -> str:
+        return "chrf++" if int(self.args.get("word_order", 0)) > 0 else "chrf"
+
+    def compute(self) -> dict[str, float]:
+        """``{"chrf": corpus chrF}`` (``chrf++`` when ``word_order`` is above 0)."""
+        if not self.generated:
+            return {self._key(): 0.0}
+        return {self._key(): float(self._scorer().corpus_score(self.generated, [self.references]).score)}

@@ -10,8 +10,8 @@ task or whose packages are missing, at the metric's position, before anything ru
 
 from __future__ import annotations
 
-from ftcore.api import KIND_CONTRACTS, AttrSpec, BlockSpec, Choice, Component, Integer, ListOf, Param, Reference, \
-    component_entry, hookimpl
+from ftcore.api import KIND_CONTRACTS, AttrSpec, BlockSpec, Boolean, Choice, Component, Float, Integer, ListOf, \
+    Param, Reference, component_entry, hookimpl
 from ftcore.lang.diagnostics import did_you_mean
 from ftcore.plugins.schema import BoundComponent, to_json
 
@@ -48,9 +48,24 @@ METRICS = [
     ("bleu", (MAX_NEW_TOKENS, Param("tokenize", Choice(*BLEU_TOKENIZERS), "13a", "sacrebleu tokenizer.")),
      GENERATION, "generation:Bleu", {"sacrebleu": "sacrebleu"},
      "Corpus BLEU (0-100) of the greedily generated answers against the references (sacrebleu)."),
+    ("chrf", (MAX_NEW_TOKENS, Param("char_order", Integer(min=1), 6, "Longest character n-gram."),
+              Param("word_order", Integer(min=0), 0, "Longest word n-gram (2 gives chrF++).")),
+     GENERATION, "generation:Chrf", {"sacrebleu": "sacrebleu"},
+     "Corpus chrF (0-100): character n-gram F-score of the generated answers against the references (sacrebleu)."),
+    ("confusion_matrix", (), CLASSIFICATION, "classification:ConfusionMatrix", {},
+     "How often each true class was predicted as each class (in metrics.jsonl, the report and the model card)."),
     ("exact_match", (MAX_NEW_TOKENS,), GENERATION, "generation:ExactMatch", {},
      "Share of greedily generated answers equal to the reference, surrounding whitespace ignored."),
 ]
+
+GENERATION_PARAMS = (
+    Param("sample", Boolean(), False, "Sample each token (true) instead of taking the most likely one (false)."),
+    Param("temperature", Float(min=0, min_open=True), 1.0, "Sampling temperature (needs sample: true)."),
+    Param("top_p", Float(min=0, max=1, min_open=True), 1.0,
+          "Nucleus sampling: sample among the most likely tokens whose probabilities add up to this (needs sample: true)."),
+    Param("max_new_tokens", Integer(min=1), None,
+          "Longest answer, in tokens, for every metric of the block (default: each metric's own max_new_tokens)."),
+)
 
 EVALUATE_BLOCK = BlockSpec(
     name="evaluate",
@@ -62,8 +77,17 @@ EVALUATE_BLOCK = BlockSpec(
     attrs=(
         AttrSpec.many("metrics", Component("metric"), "The metrics to report, e.g. accuracy, f1(average: \"macro\")."),
         AttrSpec.single("batch", Integer(min=1), 32, "Examples per evaluation batch."),
+        AttrSpec.single("baseline", Boolean(), False,
+                        "Also evaluate the starting model (before any training step) on the same split, and report "
+                        "both with the difference. For a classifier the starting model has a freshly initialised "
+                        "head (seeded like the run)."),
+        AttrSpec.single("predictions", Boolean(), True,
+                        "Write predictions/<data>.<split>.jsonl in the run directory: each example's input, "
+                        "reference, prediction or generated text and per-example scores."),
+        AttrSpec("generation", GENERATION_PARAMS,
+                 "How answers are generated for generation metrics: greedy by default, or sampled."),
     ),
-    example='evaluate tickets.test { metrics accuracy, f1(average: "macro") }',
+    example='evaluate tickets.test { metrics accuracy, f1(average: "macro")  baseline true }',
 )
 
 
@@ -93,6 +117,7 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
                           "add a train block (train { epochs 3 }), or remove the evaluate blocks")
     for block in blocks:
         _check_split(block.label, data_labels, diagnostics)
+        _check_generation(block, task, diagnostics)
         seen = {}
         for metric in block.get("metrics") or []:
             _check_metric(metric, task, registry, diagnostics)
@@ -118,6 +143,24 @@ def _check_split(ref, data_labels, diagnostics) -> None:
     elif parts[1] not in SPLITS:
         diagnostics.error(f'"{parts[1]}" is not a split: splits are {", ".join(SPLITS)}', ref.span,
                           did_you_mean(parts[1], SPLITS))
+
+
+def _check_generation(block, task, diagnostics) -> None:
+    """Sampling settings without ``sample: true`` would be ignored; generation settings need a generating task."""
+    if "generation" not in block.given:
+        return
+    settings, span = dict(block.get("generation") or {}), block.span_of("generation")
+    if isinstance(task, str) and task not in GENERATION:
+        diagnostics.error(f"generation settings have no effect: the task {task} does not generate text", span,
+                          "remove the generation attribute")
+        return
+    if not settings.get("sample"):
+        ignored = [name for name, default in (("temperature", 1.0), ("top_p", 1.0))
+                   if settings.get(name, default) != default]
+        if ignored:
+            diagnostics.error(f"{' and '.join(ignored)} only apply when sampling, and this block decodes greedily",
+                              span, "add sample: true to the generation attribute, or remove "
+                                    f"{' and '.join(ignored)}")
 
 
 def _check_metric(metric, task, registry, diagnostics) -> None:
@@ -193,9 +236,13 @@ def ftcore_lower(recipe, graph, registry):
         tokenizer = graph.get("model.tokenizer")
         if tokenizer is not None and "tokenizer" in tokenizer.outputs:
             inputs["tokenizer"] = "model.tokenizer.tokenizer"
+        params = {"metrics": entries, "batch": block.get("batch", 32), "task": task, "split": ref.dotted,
+                  "predictions": bool(block.get("predictions", True)), "baseline": bool(block.get("baseline", False))}
+        if "generation" in block.given:
+            params["generation"] = dict(block.get("generation") or {})
         graph.add_stage(
             f"evaluate.{ref.parts[0]}.{ref.parts[1]}", "evaluate", "metrics",
-            params={"metrics": entries, "batch": block.get("batch", 32), "task": task, "split": ref.dotted},
+            params=params,
             inputs=inputs, outputs={"metrics": "metrics"}, impl="ftcore_train.stages:EVALUATE_STAGE",
             doc=f"metrics on {ref.dotted}", span=block.span,
         )
@@ -203,12 +250,20 @@ def ftcore_lower(recipe, graph, registry):
 
 @hookimpl
 def ftcore_graph_pass(graph, recipe, diagnostics):
-    """An evaluated split must be one its data block makes (``split train: 90%, test: 10%`` makes no eval)."""
+    """Give each evaluate stage the run's seed and, for ``baseline true``, the train stage's model parameters
+    (the train stage is lowered by another plugin, so this happens after lowering); and an evaluated
+    split must be one its data block makes (``split train: 90%, test: 10%`` makes no eval)."""
     if recipe.block("train") is None:
         return
+    train = graph.get("train")
     for block in recipe.blocks_of("evaluate"):
         label, split = block.label.parts
-        if graph.get(f"evaluate.{label}.{split}") is not None:
+        stage = graph.get(f"evaluate.{label}.{split}")
+        if stage is not None:
+            if train is not None:  # the seed of sampling, and the starting model of a baseline
+                stage.params["seed"] = train.params.get("seed", 42)
+                if stage.params.get("baseline"):
+                    stage.params["start"] = {"model": train.params["model"], "dropout": train.params.get("dropout")}
             continue
         made = _splits_made(graph, label)
         if made:

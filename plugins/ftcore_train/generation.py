@@ -1,4 +1,4 @@
-"""Greedy generation for the metrics that need ``"generations"`` (ROUGE, BLEU, exact match...).
+"""Generation for the metrics that need ``"generations"`` (ROUGE, BLEU, chrF, exact match...) and for predictions.
 
 Each tokenized example is split into a prompt and a reference: for causal LMs the prompt is the
 tokens before the first labelled one (the first token alone when every token is labelled, as
@@ -6,7 +6,9 @@ with plain text) and the reference is the first run of labelled tokens after it 
 later turns of a conversation are not part of it); for seq2seq the prompt is the source and the
 reference the target. Packed rows are split back into their examples. Prompts are decoded in
 batches — left-padded for causal LMs, so every answer starts at the same position — and every
-answer stops at the end-of-sequence token or after ``max_new_tokens`` tokens.
+answer stops at the end-of-sequence token or after ``max_new_tokens`` tokens; which of the two
+ended it is reported, so a model that never learnt to stop is visible. Decoding is greedy unless
+the :class:`GenerationSettings` ask for sampling (temperature, top-p, seeded).
 """
 
 from __future__ import annotations
@@ -15,6 +17,26 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 IGNORE = -100
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How answers are decoded: greedy by default, or sampled with ``temperature`` and ``top_p``."""
+
+    sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: Optional[int] = None
+    """When set, the answer length for every metric (overriding each metric's own)."""
+    seed: int = 0
+    """Seeds sampling, so a run's samples can be reproduced."""
+
+    @classmethod
+    def from_params(cls, params: Optional[dict[str, Any]], seed: int = 0) -> "GenerationSettings":
+        """Settings from the evaluate stage's ``generation`` parameters (None: greedy)."""
+        params = dict(params or {})
+        return cls(sample=bool(params.get("sample", False)), temperature=float(params.get("temperature", 1.0)),
+                   top_p=float(params.get("top_p", 1.0)), max_new_tokens=params.get("max_new_tokens"), seed=seed)
 
 
 @dataclass
@@ -65,8 +87,13 @@ def _position_limit(model) -> Optional[int]:
 
 
 def generate(model, prompts: list[list[int]], *, task: str, max_new_tokens: int, pad_id: int,
-             eos_id: Optional[int], device=None, synced: bool = False) -> list[list[int]]:
-    """Greedy answers (token ids, end-of-sequence excluded) to ``prompts``, decoded as one batch."""
+             eos_id: Optional[int], device=None, synced: bool = False, settings: Optional[GenerationSettings] = None,
+             stops: Optional[list[str]] = None) -> list[list[int]]:
+    """Answers (token ids, end-of-sequence excluded) to ``prompts``, decoded as one batch.
+
+    Greedy unless ``settings.sample``; ``stops`` (when given) gets ``"eos"`` or ``"length"``
+    for each answer: whether the model ended it or the length limit cut it.
+    """
     import torch
     from transformers import GenerationConfig
 
@@ -81,8 +108,13 @@ def generate(model, prompts: list[list[int]], *, task: str, max_new_tokens: int,
     limit = _position_limit(model)
     if limit is not None and task == "causal_lm":
         max_new_tokens = max(1, min(max_new_tokens, limit - length))
-    config = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False, num_beams=1, pad_token_id=pad_id,
-                              eos_token_id=eos_id)
+    settings = settings or GenerationSettings()
+    sampling = {"do_sample": True, "temperature": settings.temperature, "top_p": settings.top_p, "top_k": 0} \
+        if settings.sample else {"do_sample": False}
+    config = GenerationConfig(max_new_tokens=max_new_tokens, num_beams=1, pad_token_id=pad_id, eos_token_id=eos_id,
+                              **sampling)
+    if settings.sample:
+        torch.manual_seed(settings.seed)
     start_id = getattr(model.config, "decoder_start_token_id", None)
     if start_id is not None:
         config.decoder_start_token_id = start_id
@@ -92,9 +124,12 @@ def generate(model, prompts: list[list[int]], *, task: str, max_new_tokens: int,
     new = out[:, length:] if task == "causal_lm" else out[:, 1:]  # seq2seq output starts with the start token
     answers = []
     for row in new.tolist():
-        if eos_id is not None and eos_id in row:
+        ended = eos_id is not None and eos_id in row
+        if ended:
             row = row[: row.index(eos_id)]
         answers.append(row)
+        if stops is not None:
+            stops.append("eos" if ended else "length")
     return answers
 
 

@@ -46,6 +46,33 @@ class MetricSet:
                 view = EvalBatch(**{**batch.__dict__, "generated": generated[self._length(entry, metric)]})
             call_component(entry, metric.update, view)
 
+    def per_example(self, batch: EvalBatch, generated: Optional[Mapping[int, list[str]]] = None) -> list[dict]:
+        """Every metric's score of each valid example of ``batch`` (one dict per example, metrics' keys merged)."""
+        out: list[dict] = []
+        for entry, metric in zip(self.entries, self.metrics):
+            view = batch
+            if generated is not None and "generations" in metric.needs:
+                view = EvalBatch(**{**batch.__dict__, "generated": generated[self._length(entry, metric)]})
+            scores = call_component(entry, metric.per_example, view)
+            if scores is None:
+                continue
+            if not isinstance(scores, list) or not all(isinstance(s, Mapping) for s in scores):
+                raise _fault(entry, f"per_example() returned {type(scores).__name__}, not a list of dicts")
+            out += [{} for _ in range(len(scores) - len(out))]
+            for mine, theirs in zip(out, scores):
+                mine.update({str(k): float(v) for k, v in theirs.items()})
+        return out
+
+    def details(self) -> dict[str, Any]:
+        """Every metric's :meth:`~ftcore.api.Metric.details`, merged (JSON data), after :meth:`gather`."""
+        out: dict[str, Any] = {}
+        for entry, metric in zip(self.entries, self.metrics):
+            found = call_component(entry, metric.details)
+            if not isinstance(found, Mapping):
+                raise _fault(entry, f"details() returned {type(found).__name__}, not a dict")
+            out.update(found)
+        return out
+
     def gather(self, all_gather: Optional[Callable[[Any], list]] = None) -> None:
         """Merge the other processes' instances into this one's (``all_gather(obj)`` -> one per rank)."""
         if all_gather is None:
@@ -62,6 +89,8 @@ class MetricSet:
         out: dict[str, float] = {}
         for entry, metric in zip(self.entries, self.metrics):
             values = call_component(entry, metric.compute)
+            if isinstance(values, Mapping) and not values and call_component(entry, metric.details):
+                continue  # a metric whose result is its details (a confusion matrix)
             if not isinstance(values, Mapping) or not values:
                 raise _fault(entry, f"compute() returned {type(values).__name__}, not a dict of names to numbers")
             for name, value in values.items():
