@@ -1,0 +1,100 @@
+"""The tables of a benchmark result, in Markdown; and their place in docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+BEGIN, END = "<!-- bench:begin (python -m bench --docs writes this part) -->", "<!-- bench:end -->"
+LOOPS = {"ftcore": "ftcore run", "deepspeed": "hand-written DeepSpeed loop", "torch": "plain PyTorch AdamW loop",
+         "hf_trainer": "Hugging Face Trainer"}
+PHASES = ("python start-up", "import ftcore", "compile", "stage model.tokenizer", "stage data.d.load",
+          "stage data.d.validate", "stage data.d.clean", "stage data.d.split", "stage data.d.tokenize",
+          "train setup", "process group", "model build", "deepspeed init", "steps", "evaluation", "checkpoint",
+          "save model/", "stage evaluate.d.test", "stage export.0")
+
+
+def num(value: Optional[float], digits: int = 2) -> str:
+    """A number for a table, or a dash."""
+    if value is None:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def cell(s: dict[str, Any], digits: int = 2) -> str:
+    """``median (min–max)``, or the median alone for one run."""
+    if not s or s.get("median") is None:
+        return "–"
+    if s["runs"] == 1:
+        return num(s["median"], digits)
+    return f"{num(s['median'], digits)} ({num(s['min'], digits)}–{num(s['max'], digits)})"
+
+
+def training_tables(t: dict[str, Any]) -> list[str]:
+    """Throughput, memory, ratios and fixed cost of one workload."""
+    lines = [f"### {t['workload']}: {t['describe']}", "",
+             f"Batch {t['batch']}, {t['steps']} optimizer steps, {t['reps']} repetition(s); throughput over the "
+             f"steps after the first {t['warmup_steps']}. Cells: median (min–max over repetitions).", "",
+             "| loop | tokens/s | s/step | peak RSS (MiB) | spawn → first step (s) | last step → exit (s) | final loss |",
+             "|---|---|---|---|---|---|---|"]
+    for key, name in LOOPS.items():
+        if key not in t["variants"]:
+            continue
+        v = t["variants"][key]
+        lines.append(f"| {name} | {cell(v['tokens_per_s'], 0)} | {cell(v['step_s'], 3)} | {cell(v['peak_rss_mb'], 0)} | "
+                     f"{cell(v['first_step_s'], 1)} | {cell(v['after_last_step_s'], 1)} | {v['final_loss']:.6f} |")
+    lines += ["", "| ftcore against | step time ratio | tokens/s ratio | peak RSS ratio | final loss, relative difference |",
+              "|---|---|---|---|---|"]
+    for key in (k for k in ("deepspeed", "torch", "hf_trainer") if k in t["ratios"]):
+        r = t["ratios"][key]
+        lines.append(f"| {LOOPS[key]} | {cell(r['step_time'], 3)} | {cell(r['tokens_per_s'], 3)} | "
+                     f"{cell(r['peak_rss'], 3)} | {t['loss_agreement'][key]:.1e} |")
+    phases = t["ftcore_phases"]
+    lines += ["", "Where ftcore's wall time goes (seconds since the process was spawned; nested phases are "
+              "part of the one above them; imports counted where they first happen):", "",
+              "| phase | seconds |", "|---|---|"]
+    for name in PHASES + tuple(sorted(k for k in phases if k.startswith("import ") and k != "import ftcore")):
+        if name in phases:
+            lines.append(f"| {name} | {cell(phases[name], 2)} |")
+    ds = t["baseline_phases"].get("deepspeed") or {}
+    if ds:
+        lines += ["", "The hand-written DeepSpeed loop's own start-up (first repetition): " + ", ".join(
+            f"{k} {v:.2f} s" for k, v in ds.items() if k in ("python start-up", "imports", "model build",
+                                                            "deepspeed init")) + "."]
+    return lines + [""]
+
+
+def render(result: dict[str, Any], source: Any) -> str:
+    """Every table of ``result``, with the machine and the command."""
+    m = result["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
+    lines = [BEGIN, "", f"Measured {m['date']} with `{result['command'].strip()}` ({result['mode']}, "
+             f"{result['reps']} repetition(s)); raw data `{source}`.", "",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, {versions}. "
+             f"Load average (1, 5, 15 min) at start {m['load_at_start']}, at end {m.get('load_at_end')}: the "
+             "machine was shared, so absolute times are inflated; the ratios come from the same repetition.", ""]
+    for t in result.get("training", []):
+        lines += training_tables(t)
+    c = result.get("compile")
+    if c:
+        lines += ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
+                  "processes alternating:", "", "| command | seconds | ", "|---|---|",
+                  f"| ftcore check | {cell(c['check_s'], 2)} |", f"| python -c pass | {cell(c['python_s'], 2)} |",
+                  f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |", ""]
+    return "\n".join(lines + [END])
+
+
+def update_docs(path: Path, tables: str) -> None:
+    """Replace the generated part of ``path`` (between the markers) with ``tables``; append it if absent."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if BEGIN in text and END in text:
+        head, _, rest = text.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        text = head + tables + tail
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + tables + "\n"
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
