@@ -401,8 +401,15 @@ class FilePath(ParamType):
         base = Path(written_in).resolve().parent if written_in else Path.cwd()
         path = raw if raw.is_absolute() else (base / raw)
         path = Path(os.path.normpath(path))
+        if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in path.parts) or len(str(path)) > 4096:
+            shown = value.value if len(value.value) <= 40 else f"{value.value[:30]}...({len(value.value)} characters)"
+            raise TypeProblem(f'path "{shown}" is too long: no file system has a name this long', value.span,
+                              "a file or folder name has at most 255 bytes")
         if self.must_exist:
-            self._check_exists(path, value)
+            try:
+                self._check_exists(path, value)
+            except OSError as exc:
+                raise TypeProblem(f'path "{value.value}" cannot be used: {exc.strerror or exc}', value.span) from None
         return PathArg(value.value, str(path))
 
     def _check_exists(self, path, value) -> None:
