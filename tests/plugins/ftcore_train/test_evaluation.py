@@ -317,3 +317,18 @@ def test_two_real_processes_gather_and_merge_to_the_single_process_result():
         p.join(timeout=60)
     assert [p.exitcode for p in procs] == [0, 0]
     assert got == {0: alone, 1: alone}
+
+
+def test_scored_positions_shift_causal_lms_and_drop_unlabelled_tokens():
+    from ftcore_train.evaluation import scored_positions
+
+    logits = torch.arange(2 * 3 * 4, dtype=torch.float).reshape(2, 3, 4)
+    labels = torch.tensor([[-100, 1, 2], [3, -100, 0]])
+    scored, truth = scored_positions(logits, labels, "token_classification")
+    assert truth.tolist() == [1, 2, 3, 0] and scored.tolist() == [logits[0, 1].tolist(), logits[0, 2].tolist(),
+                                                                  logits[1, 0].tolist(), logits[1, 2].tolist()]
+    scored, truth = scored_positions(logits, labels, "causal_lm")  # position t predicts label t+1
+    assert truth.tolist() == [1, 2, 0] and scored.tolist() == [logits[0, 0].tolist(), logits[0, 1].tolist(),
+                                                               logits[1, 1].tolist()]
+    scored, truth = scored_positions(logits[:, 0, :], torch.tensor([2, -100]), "classification")
+    assert truth.tolist() == [2] and scored.tolist() == [logits[0, 0].tolist()]
