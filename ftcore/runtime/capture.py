@@ -293,8 +293,10 @@ class OutputCapture:
             logger = logging.getLogger(name)
             for handler in logger.handlers:
                 # A stream handler writes where sys.stdout/sys.stderr were when it was made; a file
-                # handler is someone's deliberate choice and is left alone.
-                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                # handler is someone's deliberate choice and is left alone. One handler may serve
+                # several loggers: it is swapped (and later restored) once.
+                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler) \
+                        and all(h is not handler for h, _ in swapped):
                     swapped.append((handler, handler.stream))
                     handler.setStream(sys.stderr)
             if not logger.handlers:

@@ -130,3 +130,20 @@ def test_a_handler_made_during_the_capture_may_close_its_stream_later(tmp_path, 
     handler.close()
     handler.stream.close()
     assert "after the capture" in capfd.readouterr().err
+
+
+def test_a_handler_shared_by_two_library_loggers_gets_its_stream_back(tmp_path):
+    import io
+
+    own = io.StringIO()
+    shared = logging.StreamHandler(own)
+    loggers = [logging.getLogger("datasets"), logging.getLogger("transformers")]
+    for logger in loggers:
+        logger.addHandler(shared)
+    try:
+        with OutputCapture(tmp_path / "run.log", descriptors=False):
+            assert shared.stream is not own
+        assert shared.stream is own
+    finally:
+        for logger in loggers:
+            logger.removeHandler(shared)
