@@ -30,7 +30,8 @@ def test_every_built_in_metric_has_an_impl_on_the_metric_contract():
     registry = load_host(only=["metrics"]).registry
     assert registry.contracts["metric"] is KIND_CONTRACTS["metric"]
     names = sorted(spec.name for spec in registry.of_kind("metric"))
-    assert names == ["accuracy", "bleu", "exact_match", "f1", "loss", "perplexity", "precision", "recall", "rouge"]
+    assert names == ["accuracy", "bleu", "chrf", "confusion_matrix", "exact_match", "f1", "loss", "perplexity",
+                     "precision", "recall", "rouge"]
     for spec in registry.of_kind("metric"):
         assert impl_problem(spec.impl) is None, spec.name
         entry = {"component": f"metric:{spec.name}", "impl": spec.impl, "plugin": "metrics"}
