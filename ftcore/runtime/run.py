@@ -135,12 +135,14 @@ def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, np
     values: dict[str, dict[str, Any]] = {}
     if train is None:
         values = executor.run()
+        _data_summary(recipe, values, graph, console)
     else:
         # Everything training does not depend on runs first too (other data blocks, a plugin's
         # audit stage): a stage in the graph is never skipped, and its mistakes cost no training.
         after = _downstream(graph, "train")
         before = [s.id for s in graph.order() if s.id != "train" and s.id not in after]
         values.update(executor.run(before) if before else {})
+        _data_summary(recipe, values, graph, console)
         if distributed:
             outcome = _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, hostfile, graph,
                                          console, capture, plan)
@@ -161,6 +163,15 @@ def _run_stages(recipe_path, recipe, graph, host, overrides, run_dir, resume, np
     manifest["finished"] = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
     write_json(run_dir / "manifest.json", manifest)
     return values, cache
+
+
+def _data_summary(recipe, values, graph, console) -> None:
+    """The summary ``ftcore prepare`` prints of each data block: rows read, dropped (with the first bad
+    rows and where they are), cleaned, split and tokenized, so no row is left out without a word."""
+    from ftcore.runtime.prepare import print_summary
+
+    for block in recipe.blocks_of("data"):
+        print_summary(console, block.label, values, graph, None, 0)
 
 
 def remove_empty_folders(root: Path) -> None:

@@ -39,8 +39,15 @@ def finished(tmp_path_factory):
     torch.set_num_threads(1)
     folder = tmp_path_factory.mktemp("project")
     recipe = write_recipe(folder, "classification", train="checkpoint_every 2  keep 3")
+    with open(folder / "cls.jsonl", "a") as f:
+        f.write('{"text": "half a row", "label": \n')  # one bad row: skipped, and said so
     assert run(recipe, folder / "run", folder / "first.log") == 0
     return folder
+
+
+def test_run_prints_the_data_summary_with_the_rows_it_left_out(finished):
+    log = (finished / "first.log").read_text()
+    assert "validate  97 → 96 rows" in log and "cls.jsonl:97: invalid JSON: Expecting value at column 33" in log
 
 
 @pytest.fixture
