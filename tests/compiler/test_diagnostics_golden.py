@@ -84,6 +84,11 @@ CASES = {
                                                           '  metrics perplexity, accuracy, f1(average: "macro")\n}\n'
                                                           'train { epochs 1 }\n'},
                                  [], 2),
+    "sampling_settings_without_sampling": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
+                                                     'model {\n  base "tiny-gpt"\n  task causal_lm\n}\n'
+                                                     'evaluate tickets.test {\n  metrics perplexity\n'
+                                                     '  generation(temperature: 0.7, top_p: 0.9)\n}\n'
+                                                     'train { epochs 1 }\n'}, [], 2),
     "evaluate_without_train": ({"recipe.ftr": OK_HEAD + 'data tickets { source jsonl("t.jsonl") }\n'
                                                         "evaluate tickets.test { metrics loss }\n"}, [], 2),
     "recipe_name_not_a_folder": ({"recipe.ftr": 'recipe "a/b" { seed 1 }\n'}, [], 2),

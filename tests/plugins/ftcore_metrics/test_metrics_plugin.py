@@ -106,3 +106,37 @@ def test_a_metric_listed_twice_with_the_same_arguments_is_a_check_error(tmp_path
     assert diag.message == 'metric "rouge" is listed twice with the same arguments'
     assert (diag.span.line, diag.span.col) == (4, 46) and diag.hint == "remove one (the other is at 4:39)"
     compile_text(tmp_path, 'evaluate d.test { metrics rouge, rouge(types: ["rougeLsum"]) }\n')  # different: fine
+
+
+def test_generation_settings_on_a_classifier_are_a_check_error_at_the_attribute(tmp_path):
+    (tmp_path / "x.jsonl").write_text('{"text": "a", "label": "b"}\n')
+    path = tmp_path / "r.ftr"
+    path.write_text('data d { source jsonl("x.jsonl")  split train: 80%, eval: 10%, test: 10%  '
+                    'format classification(text: "text", label: "label") }\n'
+                    'model { base tiny(arch: "bert")  task classification }\ntrain { }\n'
+                    'evaluate d.test { metrics accuracy  generation(sample: true) }\n')
+    with pytest.raises(RecipeError) as err:
+        compile_recipe(path)
+    (diag,) = [d for d in err.value.diagnostics if d.severity == "error"]
+    assert diag.message == "generation settings have no effect: the task classification does not generate text"
+    assert (diag.span.line, diag.span.col) == (4, 37)
+
+
+def test_a_baseline_evaluation_carries_the_starting_model_and_the_seed(tmp_path):
+    _, plain = compile_text(tmp_path, "evaluate d.test { metrics loss }\n")
+    _, base = compile_text(tmp_path, "evaluate d.test { metrics loss  baseline true  generation(sample: true) }\n")
+    assert "start" not in plain["evaluate.d.test"].params and plain["evaluate.d.test"].params["baseline"] is False
+    params = base["evaluate.d.test"].params
+    assert params["start"]["model"] == base["train"].params["model"] and params["seed"] == base["train"].params["seed"]
+    assert params["generation"] == {"sample": True, "temperature": 1.0, "top_p": 1.0, "max_new_tokens": None}
+    assert plain["evaluate.d.test"].fingerprint != base["evaluate.d.test"].fingerprint
+
+
+def test_the_evaluate_example_in_the_training_doc_checks(tmp_path):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "training.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```\n(.*?)```", doc, re.S) if b.startswith("evaluate faq.test")]
+    recipe, graph = compile_text(tmp_path, block.replace("faq.test", "d.test"))
+    assert recipe.warnings == [] and graph["evaluate.d.test"].params["generation"]["top_p"] == 0.9
