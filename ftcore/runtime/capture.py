@@ -197,7 +197,7 @@ class OutputCapture:
     # ------------------------------------------------------------------ the log
 
     def write(self, text: str) -> None:
-        """Append library output to the log file, counting its lines; rephrase what matters."""
+        """Append library output to the log file (without colour codes); rephrase what matters."""
         if not text:
             return
         with self._lock:
@@ -309,7 +309,7 @@ class OutputCapture:
         return swapped
 
     def _warning_to_log(self, message, category, filename, lineno, file=None, line=None) -> None:
-        self.write(warnings.formatwarning(message, category, filename, lineno, line))
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))  # echoed if verbose
 
     def __exit__(self, *exc) -> None:
         if "LOAD REPORT" in self._pending:
@@ -319,7 +319,8 @@ class OutputCapture:
             handler.setStream(stream)
         for logger, handler, propagate in self._added_handlers:
             logger.removeHandler(handler)
-            logger.propagate = propagate
+            if not logger.handlers:  # a library that installed its own handler meanwhile chose propagation
+                logger.propagate = propagate
         sys.stdout, sys.stderr = self._saved_streams
         self.flush()
         for fd, saved in self._saved_fds:

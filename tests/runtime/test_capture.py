@@ -47,8 +47,11 @@ def test_library_output_of_every_kind_goes_to_the_log_not_the_screen(tmp_path, c
 def test_verbose_shows_library_output_and_keeps_it_in_the_log(tmp_path, capfd):
     with OutputCapture(tmp_path / "run.log", verbose=True):
         print("shown and logged")
-    assert "shown and logged" in capfd.readouterr().out
-    assert "shown and logged" in (tmp_path / "run.log").read_text()
+        warnings.warn("a warning shown and logged", UserWarning)
+    out, err = capfd.readouterr()
+    assert "shown and logged" in out and "a warning shown and logged" in err
+    log = (tmp_path / "run.log").read_text()
+    assert "shown and logged" in log and "a warning shown and logged" in log
 
 
 def test_progress_bars_are_off_inside_a_capture(tmp_path):
@@ -147,3 +150,17 @@ def test_a_handler_shared_by_two_library_loggers_gets_its_stream_back(tmp_path):
     finally:
         for logger in loggers:
             logger.removeHandler(shared)
+
+
+def test_a_library_handler_installed_during_the_capture_keeps_its_propagation(tmp_path):
+    logger = logging.getLogger("huggingface_hub")
+    assert not logger.handlers and logger.propagate
+    with OutputCapture(tmp_path / "run.log", descriptors=False):
+        own = logging.StreamHandler(sys.stderr)
+        logger.addHandler(own)  # what transformers does on first use, with propagate off
+        logger.propagate = False
+    try:
+        assert logger.handlers == [own] and logger.propagate is False
+    finally:
+        logger.removeHandler(own)
+        logger.propagate = True
