@@ -62,6 +62,12 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
         return EXIT_RECIPE
     if recipe.warnings:
         console.print(render_all(recipe.warnings, recipe.sources), markup=False, highlight=False, soft_wrap=True)
+    if not graph.order():
+        console.print(f"error: {recipe_path}: the recipe has no stage to run (no data, model or train block)",
+                      markup=False, highlight=False, soft_wrap=True)
+        console.print("  = help: add a data block, and a model and a train block to train (ftcore describe train)",
+                      markup=False, highlight=False, soft_wrap=True)
+        return EXIT_RECIPE
     plan = None
     if hostfile:
         from ftcore.runtime.preflight import check_nodes
@@ -254,8 +260,9 @@ def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path
                       highlight=False)
     say = lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     say(f"run directory: {run_dir}")
-    say(f"  manifest.json, metrics.jsonl, model/, checkpoints/; run.log: {capture.lines} line(s) of other "
-        "libraries' output (--verbose shows them)")
+    held = sorted(p.name + ("/" if p.is_dir() else "") for p in run_dir.iterdir()
+                  if p.name != "run.log" and not p.name.startswith("."))
+    say(f"  {', '.join(held)}; run.log: {capture.lines} line(s) of other libraries' output (--verbose shows them)")
     for stage in graph.order():
         if stage.kind == "export" and stage.id in values:
             say(f"exported: {values[stage.id]['path']}")

@@ -1,4 +1,5 @@
-"""``ftcore run --resume`` end to end: damaged checkpoints fall back, tampered ones never run code, changes refuse."""
+"""``ftcore run`` end to end: on resume damaged checkpoints fall back, tampered ones never run code, changes
+refuse; a run reports the rows it leaves out, and refuses a recipe with nothing to run."""
 
 from __future__ import annotations
 
@@ -116,3 +117,11 @@ def test_allowed_changes_are_recorded_and_history_kept(project):
     assert now["history"] == [first]
     assert any("settings.lr was 0.001, is now 0.0005" in line for line in now["changes_allowed"])
     assert "resuming with" in (project / "log").read_text()
+
+
+def test_a_run_of_a_recipe_without_stages_is_a_recipe_error(tmp_path):
+    recipe = tmp_path / "r.ftr"
+    recipe.write_text('recipe "nothing" { seed 1 }\n')
+    assert run(recipe, tmp_path / "run", tmp_path / "log") == 2
+    assert "the recipe has no stage to run" in (tmp_path / "log").read_text()
+    assert not (tmp_path / "run").exists()
