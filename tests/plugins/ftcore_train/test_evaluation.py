@@ -332,3 +332,30 @@ def test_scored_positions_shift_causal_lms_and_drop_unlabelled_tokens():
                                                                logits[1, 1].tolist()]
     scored, truth = scored_positions(logits[:, 0, :], torch.tensor([2, -100]), "classification")
     assert truth.tolist() == [2] and scored.tolist() == [logits[0, 0].tolist()]
+
+
+class DeviceSpy(torch.nn.Module):
+    """A causal LM stand-in that records where its generation inputs live and answers "</s>" at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = type("Config", (), {"is_encoder_decoder": False})()
+        self.devices = set()
+
+    def generate(self, input_ids, attention_mask, generation_config, synced_gpus=False):
+        self.devices |= {input_ids.device.type, attention_mask.device.type}
+        n, length = input_ids.shape
+        return torch.full((n, length + 1), generation_config.eos_token_id)
+
+
+def test_generation_inputs_go_to_the_models_device():
+    """On a GPU machine the evaluate stage passes cuda; "meta" stands in for it here."""
+    from ftcore_data.collate import PadCollator
+    from ftcore_hf.byte_tokenizer import byte_tokenizer
+
+    tok = byte_tokenizer(64)
+    spy = DeviceSpy()
+    metrics = MetricSet([entry("t", Texts, {"max_new_tokens": 3})], MetricInfo(task="causal_lm"))
+    evaluate(spy, generation_rows("causal_lm", tok), PadCollator(0), metrics, task="causal_lm", batch=4,
+             tokenizer=tok, device=torch.device("meta"))
+    assert spy.devices == {"meta"} and [g for _, g, _ in metrics.metrics[0].seen] == ["", "", "", ""]
