@@ -13,11 +13,11 @@ class ExportRequest:
     """Everything an exporter may write.
 
     ``model_dir`` holds the trained model in the Hugging Face layout (safetensors, config,
-    tokenizer) and ``model_info.json``; ``adapter_dir`` the adapter alone when one was trained;
-    ``args`` the exporter's checked arguments with paths resolved against the recipe's folder;
-    ``card`` the model card text (None: do not write one); ``merge_adapter`` whether the recipe
-    asked for merged weights; ``metrics`` the evaluated metrics by split; ``summary`` the
-    training summary.
+    tokenizer) and ``ftcore_model.json`` (task, label names, base and adapter entries);
+    ``adapter_dir`` the adapter alone when one was trained (``Adapter.save_adapter``); ``args``
+    the exporter's checked arguments with paths resolved against the recipe's folder; ``card``
+    the model card text (None: do not write one); ``merge_adapter`` whether the recipe asked for
+    merged weights; ``metrics`` the evaluated metrics by split; ``summary`` the training summary.
     """
 
     model_dir: Path
