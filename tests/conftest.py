@@ -97,3 +97,14 @@ def fake_host():
     from ftcore.plugins.manager import load_host
 
     return load_host(only=BUILTINS, extra=[("fake", FakePlugin())])
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Torch on one thread for the test: tiny models train fastest, and steadiest on a busy machine, so."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

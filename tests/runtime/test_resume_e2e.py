@@ -13,14 +13,7 @@ from tiny_recipes import train_losses, write_recipe
 pytest.importorskip("deepspeed")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run(recipe, out, log, *args, **kwargs) -> int:
