@@ -34,6 +34,13 @@ def file_hash(path: str | os.PathLike) -> str:
     return "missing"
 
 
+def sha256_of(path: str | os.PathLike) -> str:
+    """The full SHA-256 (hex) of one file's bytes, read in 1 MiB pieces."""
+    h = hashlib.sha256()
+    _update_with_file(h, Path(path))
+    return h.hexdigest()
+
+
 def _update_with_file(h, path: Path) -> None:
     with open(path, "rb") as f:
         while True:

@@ -7,25 +7,13 @@ reported as damaged before a byte of it is unpickled.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
+from ftcore.runtime.hashing import sha256_of
+
 CHECKSUMS = "checksums.json"
-CHUNK = 1 << 20
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in 1 MiB pieces."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while True:
-            piece = f.read(CHUNK)
-            if not piece:
-                break
-            digest.update(piece)
-    return digest.hexdigest()
 
 
 def _files(folder: Path) -> list[Path]:
