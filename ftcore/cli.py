@@ -265,7 +265,7 @@ def _run_console(args, *, stderr: bool):
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plain", action="store_true",
-                   help="plain lines instead of the live display (the default when output is not a terminal)")
+                   help="plain text: no live display, colour or wrapping (the default when output is not a terminal)")
     p.add_argument("--verbose", action="store_true",
                    help="also show other libraries' output (always kept in the log file)")
 
