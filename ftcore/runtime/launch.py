@@ -154,6 +154,7 @@ class LaunchOutcome:
     failed: list[WorkerStatus] = field(default_factory=list)  # ranks that ended with a message
     silent_for: Optional[float] = None  # set when the watchdog stopped the run
     several_machines: bool = False  # a hostfile of more than one machine
+    signum: Optional[int] = None  # the signal this process passed on to the workers (SIGTERM)
 
     def nodes(self, ranks: list[WorkerStatus]) -> str:
         """``node "a" (ranks 0, 1), node "b" (rank 2)``."""
@@ -164,50 +165,111 @@ class LaunchOutcome:
                          for n, r in by_node.items())
 
 
-def _stop(proc: subprocess.Popen, grace: float = 20.0) -> None:
-    """Stop the launcher: SIGTERM first (DeepSpeed's pdsh runner then kills the workers on every node), then SIGKILL."""
+def _tree(proc: subprocess.Popen) -> list:
+    """The launcher and every process under it on this machine (pdsh, ssh, DeepSpeed's launch script, workers)."""
+    try:
+        import psutil
+
+        root = psutil.Process(proc.pid)
+        return [root, *root.children(recursive=True)]
+    except Exception:  # psutil missing, or the launcher already gone
+        return []
+
+
+def _signal_tree(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the launcher and all its descendants here (remote ones are DeepSpeed's runner's to stop)."""
+    targets = _tree(proc)
+    if not targets and proc.poll() is None:
+        proc.send_signal(sig)
+    for p in targets:
+        try:
+            p.send_signal(sig)
+        except Exception:
+            pass
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> Optional[int]:
+    """The launcher's exit status once it ends within ``timeout`` seconds, else ``None``."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, grace: float = 20.0) -> None:
+    """Stop the launcher: ``sig`` to its whole tree here (workers save and stop; DeepSpeed's pdsh runner stops
+    the other nodes), then SIGKILL whatever is left after ``grace`` seconds."""
     if proc.poll() is not None:
         return
-    proc.send_signal(signal.SIGTERM)
+    _signal_tree(proc, sig)
+    if _wait(proc, grace) is None:
+        _signal_tree(proc, signal.SIGKILL)
+        proc.wait()
+
+
+def _terminal_sent_it_to_all() -> bool:
+    """Whether a Ctrl-C from the terminal reached the workers too (they share our foreground process group)."""
     try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Callable[[str], None]] = None,
-              node_timeout: float = 120.0, poll: float = 1.0) -> LaunchOutcome:
-    """Run the launcher, stop it when a worker has been silent for ``node_timeout`` seconds, and say how it ended."""
+              node_timeout: float = 120.0, poll: float = 1.0, stop_grace: float = 120.0) -> LaunchOutcome:
+    """Run the launcher, stop it when a worker has been silent for ``node_timeout`` seconds, and say how it ended.
+
+    The launcher stays in this process group, so Ctrl-C in the terminal reaches the workers, which
+    save a checkpoint and stop; a SIGINT or SIGTERM sent to this process alone is passed on to
+    them. Either way they get ``stop_grace`` seconds before they are killed.
+    """
     shutil.rmtree(status_dir(run_dir), ignore_errors=True)  # statuses of an earlier attempt would mislead
     piped = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
                  bufsize=1) if output is not None else {}
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, **piped)
+    proc = subprocess.Popen(cmd, env=env, **piped)
     reader = None
     if output is not None:
         reader = threading.Thread(target=lambda: [output(line) for line in proc.stdout], daemon=True)
         reader.start()
     watchdog = Watchdog(run_dir, node_timeout)
     silent: list[WorkerStatus] = []
+    received: list[int] = []
+
+    def pass_on(signum, frame):
+        received.append(signum)
+        _signal_tree(proc, signum)
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, pass_on) if main_thread else None
     try:
         while proc.poll() is None:
             time.sleep(poll)
+            if received:  # the workers save a checkpoint and stop; give them the grace period
+                if _wait(proc, stop_grace) is None:
+                    _stop(proc, signal.SIGKILL, grace=10.0)
+                break
             silent = watchdog.silent()
             if silent:
                 _stop(proc)
                 break
-    except BaseException:  # Ctrl-C or an error here: never leave workers running on the nodes
+    except KeyboardInterrupt:
+        if not _terminal_sent_it_to_all():
+            _signal_tree(proc, signal.SIGINT)
+        if _wait(proc, stop_grace) is None:
+            _stop(proc, signal.SIGTERM, grace=10.0)
+        raise
+    except BaseException:  # an error here: never leave workers running on the nodes
         _stop(proc, grace=10.0)
         raise
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     code = proc.wait()
     if reader is not None:
         reader.join(timeout=10)
     statuses = read_statuses(run_dir)
-    outcome = LaunchOutcome(code if not silent or code else 1, started=bool(statuses))
+    outcome = LaunchOutcome(code if not silent or code else 1, started=bool(statuses),
+                            signum=received[0] if received else None)
     if silent:
         outcome.lost, outcome.silent_for = silent, node_timeout
     elif code != 0:
@@ -283,6 +345,11 @@ def failure_error(outcome: LaunchOutcome, run_dir: Path, resumable_run: bool = T
                         "trained", "see the launcher's messages above and in run.log; fix the cause and run the same "
                         "command again" + (f" (or `{again}` to reuse this run folder)" if resumable_run else ""),
                         details)
+    if outcome.signum is not None:
+        error = RunError(f"interrupted by {signal.Signals(outcome.signum).name}: the workers stopped, each saving a "
+                         "checkpoint first", f"continue with `{again}` (the same command plus --resume)")
+        error.signum = outcome.signum  # ftcore run exits with 128 + its number
+        return error
     resume = f"check that machine, then continue from the newest checkpoint with `{again}` (the same command " \
              "plus --resume)"
     if outcome.lost and outcome.silent_for is not None:

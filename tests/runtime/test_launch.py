@@ -189,3 +189,51 @@ def test_a_workers_own_error_is_the_cause_not_the_ranks_stopped_after_it():
     assert "lost" not in message
     one_machine = LaunchOutcome(1, started=True, lost=[stopped])  # --nproc: no node can be lost
     assert failure_error(one_machine, Path("/runs/r")).render().startswith('error: training failed on node "nodeb"')
+
+
+def test_a_sigterm_passed_on_to_the_workers_is_an_interruption_not_a_failure(tmp_path):
+    import signal as signals
+
+    from ftcore.runtime.launch import LaunchOutcome, failure_error
+    from ftcore.runtime.liveness import WorkerStatus
+
+    failed = [WorkerStatus(r, "vm", "failed", 3, "exit status 1", 1) for r in (0, 1)]
+    outcome = LaunchOutcome(-15, started=True, failed=failed, signum=signals.SIGTERM)
+    error = failure_error(outcome, tmp_path / "run")
+    assert error.signum == signals.SIGTERM  # ftcore run exits 128 + 15
+    assert error.render().startswith("error: interrupted by SIGTERM: the workers stopped, each saving a checkpoint")
+    assert f"--out {tmp_path / 'run'} --resume" in error.render() and "failed" not in error.render()
+
+
+@pytest.mark.parametrize("signum", [pytest.param(15, id="SIGTERM"), pytest.param(2, id="SIGINT", marks=pytest.mark.slow)])
+def test_a_signal_to_ftcore_run_reaches_the_workers_which_save_a_checkpoint(tmp_path, signum):
+    """Sent to ``ftcore run`` alone (a scheduler's SIGTERM, ``kill -INT``): passed on, not left behind."""
+    import signal as signals
+    import time
+
+    from tiny_recipes import read_metrics
+
+    recipe = write_recipe(tmp_path, "classification", train="max_steps 100000")
+    out = tmp_path / "run"
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR",
+                                                         "MASTER_PORT")}
+    env["OMP_NUM_THREADS"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "ftcore.cli", "run", recipe.name, "--out", str(out), "--nproc", "2"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / "metrics.jsonl").is_file() and len(read_metrics(out)) >= 3:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=200)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signum, err[-3000:]
+    assert f"interrupted by {signals.Signals(signum).name}" in err and "Traceback" not in err
+    assert list((out / "checkpoints").glob("step-*")), "the workers saved no checkpoint"
+    statuses = [json.loads(p.read_text()) for p in (out / "workers").glob("*.json")]
+    assert len(statuses) == 2 and all(s["state"] == "failed" for s in statuses)  # ended, not left running
