@@ -99,9 +99,7 @@ class LinesSource(Source):
                 else:
                     ctx.count("blank_lines")
 '''),
-        "test": '''from pathlib import Path
-
-from ftcore.api import SourceContext
+        "test": '''from ftcore.api import SourceContext
 from ftcore.testing import tiny_recipe
 from {package}.source import LinesSource
 
