@@ -31,6 +31,7 @@ def parse(argv):
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (the default)")
     size.add_argument("--full", action="store_true", help="both models, more steps, 3 repetitions")
+    size.add_argument("--gpu", action="store_true", help="a 1B-parameter model in bf16 on the GPU (bench/gpu.sh)")
     p.add_argument("--only", action="append", choices=ITEMS, help="run only these parts (repeatable)")
     p.add_argument("--loops", default=",".join(training.VARIANTS),
                    help="comma-separated loops to compare with ftcore (default: all of %(default)s)")
@@ -47,9 +48,10 @@ def main(argv=None) -> int:
     args = parse(argv)
     full = bool(args.full)
     reps = args.reps or (3 if full else 1)
+    mode = "gpu" if args.gpu else ("full" if full else "quick")
     items = args.only or list(ITEMS)
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    result = {"mode": "full" if full else "quick", "reps": reps, "machine": machine.describe(),
+    result = {"mode": mode, "reps": reps, "machine": machine.describe(),
               "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])}
     try:
         run_parts(args, items, full, reps, result, say)
@@ -64,7 +66,7 @@ def main(argv=None) -> int:
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(render(result, shown))
     if args.docs:
-        update_docs(Path(args.docs), render(result, shown))
+        update_docs(Path(args.docs), render(result, shown), mode)
         say(f"updated {args.docs}")
     say(f"wrote {path}")
     return 0
@@ -76,6 +78,8 @@ def run_parts(args, items, full: bool, reps: int, result: dict, say) -> None:
         work = Path(args.work) if args.work else Path(tmp)
         if "training" in items:
             chosen = [workloads.tiny_lm(not full)] + ([workloads.minilm(False)] if full else [])
+            if args.gpu:
+                chosen, full = [workloads.gpu_lm()], True
             result["training"] = []
             for w in chosen:
                 say(f"training: {w.name} ({w.describe}), {reps} repetition(s)")

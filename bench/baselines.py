@@ -68,6 +68,19 @@ def optimizer_settings(config: dict) -> dict[str, Any]:
             "weight_decay": p.get("weight_decay", 0.0)}
 
 
+def device_and_dtype(config: dict):
+    """The GPU when there is one; bf16 when the DeepSpeed config trains in bf16."""
+    import torch
+
+    bf16 = bool((config.get("bf16") or {}).get("enabled"))
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu"), (torch.bfloat16 if bf16 else None)
+
+
+def to_device(batch: dict, device) -> dict:
+    """The batch's tensors on ``device``."""
+    return {k: v.to(device) for k, v in batch.items()}
+
+
 def step_record(rec: Recorder, batch: dict, loss) -> None:
     """One optimizer step's end time, non-padding tokens and loss."""
     rec.steps.append({"end": rec.now(), "tokens": int(batch["attention_mask"].sum()), "loss": float(loss)})
@@ -82,11 +95,14 @@ def run_deepspeed(rec: Recorder, dump: Path) -> None:
     with rec.phase("model build"):
         model = model_class(meta["task"]).from_pretrained(dump / "init")
     with rec.phase("deepspeed init"):
+        _, dtype = device_and_dtype(config)
+        if dtype is not None:
+            model = model.to(dtype)  # as ftcore does for bf16
         engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=model.parameters(), config=config)
     engine.train()
     for indices in batches:
         with rec.phase("steps"):
-            batch = collate([rows[i] for i in indices], meta["pad_token_id"])
+            batch = to_device(collate([rows[i] for i in indices], meta["pad_token_id"]), engine.device)
             loss = engine(**batch).loss
             engine.backward(loss)
             engine.step()
@@ -94,18 +110,20 @@ def run_deepspeed(rec: Recorder, dump: Path) -> None:
 
 
 def run_torch(rec: Recorder, dump: Path) -> None:
-    """A plain PyTorch loop with ``torch.optim.AdamW``."""
+    """A plain PyTorch loop with ``torch.optim.AdamW`` (fp32 weights, bf16 autocast when the run is bf16)."""
     rows, batches, config, meta = load(dump)
     with rec.phase("imports"):
         import torch
+    device, dtype = device_and_dtype(config)
     with rec.phase("model build"):
-        model = model_class(meta["task"]).from_pretrained(dump / "init")
+        model = model_class(meta["task"]).from_pretrained(dump / "init").to(device)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), **optimizer_settings(config))
     for indices in batches:
         with rec.phase("steps"):
-            batch = collate([rows[i] for i in indices], meta["pad_token_id"])
-            loss = model(**batch).loss
+            batch = to_device(collate([rows[i] for i in indices], meta["pad_token_id"]), device)
+            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                loss = model(**batch).loss
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)
@@ -152,7 +170,8 @@ def run_hf_trainer(rec: Recorder, dump: Path) -> None:
                              max_steps=len(batches), learning_rate=opt["lr"], adam_beta1=opt["betas"][0],
                              adam_beta2=opt["betas"][1], adam_epsilon=opt["eps"], weight_decay=opt["weight_decay"],
                              lr_scheduler_type="constant", warmup_steps=0, max_grad_norm=0.0, logging_strategy="no",
-                             save_strategy="no", report_to=[], disable_tqdm=True, use_cpu=True,
+                             save_strategy="no", report_to=[], disable_tqdm=True,
+                             use_cpu=not torch.cuda.is_available(), bf16=device_and_dtype(config)[1] is not None,
                              dataloader_num_workers=0, remove_unused_columns=False, seed=meta["seed"])
     with rec.phase("trainer init"):
         trainer = Recording(model=model, args=args, train_dataset=Replay(),

@@ -16,6 +16,16 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 
+def peak_gpu_mb() -> Optional[float]:
+    """Peak GPU memory torch allocated in this process, in MiB (None without a GPU in use)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return None
+    return torch.cuda.max_memory_allocated() / 2**20
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -34,6 +44,7 @@ class Recorder:
         self.imports: list[dict[str, Any]] = []
         self.stages: list[dict[str, Any]] = []
         self.marks: dict[str, float] = {}
+        self.info: dict[str, Any] = {}  # facts about the run (parameter count, GPU name)
 
     def now(self) -> float:
         """Seconds since the process was spawned, less the excluded time."""
@@ -71,5 +82,6 @@ class Recorder:
     def write(self, path: Path, **extra: Any) -> None:
         """The record as JSON at ``path``."""
         data = {"phases": self.phases, "steps": self.steps, "imports": self.imports, "stages": self.stages,
-                "marks": self.marks, "peak_rss_mb": peak_rss_mb(), **extra}
+                "marks": self.marks, "peak_rss_mb": peak_rss_mb(),
+                "peak_gpu_mb": peak_gpu_mb(), "info": self.info, **extra}
         Path(path).write_text(json.dumps(data, indent=1), encoding="utf-8")

@@ -5,13 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-BEGIN, END = "<!-- bench:begin (python -m bench --docs writes this part) -->", "<!-- bench:end -->"
+def markers(mode: str) -> tuple[str, str]:
+    """The comments around the generated part of a mode (quick, full, gpu) in a docs file."""
+    return (f"<!-- bench:{mode}:begin (python -m bench --{mode} --docs writes this part) -->",
+            f"<!-- bench:{mode}:end -->")
+
+
+BEGIN, END = markers("full")
 LOOPS = {"ftcore": "ftcore run", "deepspeed": "hand-written DeepSpeed loop", "torch": "plain PyTorch AdamW loop",
          "hf_trainer": "Hugging Face Trainer"}
 PHASES = ("python start-up", "import ftcore", "compile", "stage model.tokenizer", "stage data.d.load",
           "stage data.d.validate", "stage data.d.clean", "stage data.d.split", "stage data.d.tokenize",
           "train setup", "process group", "model build", "deepspeed init", "steps", "evaluation", "checkpoint",
           "save model/", "stage evaluate.d.test", "stage export.0")
+
+
+# dense bf16 peak of each GPU (vendor data sheets, SXM parts), for model FLOPs utilisation
+PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0, "A10": 125.0}
+
+
+def peak_tflops(gpu: Optional[str]) -> Optional[float]:
+    """The dense bf16 peak of ``gpu`` (BENCH_PEAK_TFLOPS overrides); None when unknown."""
+    import os
+
+    if os.environ.get("BENCH_PEAK_TFLOPS"):
+        return float(os.environ["BENCH_PEAK_TFLOPS"])
+    for name, tflops in PEAK_BF16_TFLOPS.items():
+        if gpu and name in gpu:
+            return tflops
+    return None
 
 
 def num(value: Optional[float], digits: int = 2) -> str:
@@ -51,6 +73,18 @@ def training_tables(t: dict[str, Any]) -> list[str]:
         r = t["ratios"][key]
         lines.append(f"| {LOOPS[key]} | {cell(r['step_time'], 3)} | {cell(r['tokens_per_s'], 3)} | "
                      f"{cell(r['peak_rss'], 3)} | {t['loss_agreement'][key]:.1e} |")
+    peak = peak_tflops(t.get("gpu"))
+    if t.get("gpu") and t.get("params"):
+        lines += ["", f"On {t['gpu']} ({t['params'] / 1e9:.2f}B parameters, {t.get('precision')}); model FLOPs "
+                  f"utilisation = 6 × parameters × tokens/s / {peak or '?'} TFLOP/s (dense bf16 peak; attention "
+                  "FLOPs not counted):", "", "| loop | MFU | peak GPU memory (MiB) |", "|---|---|---|"]
+        for key, name in LOOPS.items():
+            v = t["variants"].get(key)
+            if not v:
+                continue
+            tps = v["tokens_per_s"]["median"]
+            mfu = f"{6 * t['params'] * tps / (peak * 1e12):.1%}" if (peak and tps) else "–"
+            lines.append(f"| {name} | {mfu} | {cell(v.get('peak_gpu_mb') or {}, 0)} |")
     phases = t["ftcore_phases"]
     lines += ["", "Where ftcore's wall time goes (seconds since the process was spawned; nested phases are "
               "part of the one above them; imports counted where they first happen):", "",
@@ -70,7 +104,8 @@ def render(result: dict[str, Any], source: Any) -> str:
     """Every table of ``result``, with the machine and the command."""
     m = result["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
-    lines = [BEGIN, "", f"Measured {m['date']} with `{result['command'].strip()}` ({result['mode']}, "
+    begin, end = markers(result["mode"])
+    lines = [begin, "", f"Measured {m['date']} with `{result['command'].strip()}` ({result['mode']}, "
              f"{result['reps']} repetition(s)); raw data `{source}`.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, {versions}. "
              f"Load average (1, 5, 15 min) at start {m['load_at_start']}, at end {m.get('load_at_end')}: the "
@@ -83,15 +118,16 @@ def render(result: dict[str, Any], source: Any) -> str:
                   "processes alternating:", "", "| command | seconds | ", "|---|---|",
                   f"| ftcore check | {cell(c['check_s'], 2)} |", f"| python -c pass | {cell(c['python_s'], 2)} |",
                   f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |", ""]
-    return "\n".join(lines + [END])
+    return "\n".join(lines + [end])
 
 
-def update_docs(path: Path, tables: str) -> None:
-    """Replace the generated part of ``path`` (between the markers) with ``tables``; append it if absent."""
+def update_docs(path: Path, tables: str, mode: str) -> None:
+    """Replace the generated part of ``mode`` in ``path`` (between its markers) with ``tables``; append it if absent."""
+    begin, end = markers(mode)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
         text = head + tables + tail
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + tables + "\n"

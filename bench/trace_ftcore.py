@@ -82,6 +82,11 @@ def install(rec: Recorder, dump: Path) -> None:
 
     def dump_model(model, *args, **kwargs):
         with rec.excluded():
+            import torch
+
+            rec.info["params"] = sum(p.numel() for p in model.parameters())
+            if torch.cuda.is_available():
+                rec.info["gpu"] = torch.cuda.get_device_name()
             model.save_pretrained(dump / "init", safe_serialization=True)
 
     wrap(build, "build_model", "model build", rec, after=dump_model)

@@ -24,6 +24,9 @@ from bench.workloads import Workload
 VARIANTS = ("ftcore", "deepspeed", "torch", "hf_trainer")
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TOLERANCE = 1e-3  # relative difference of the final losses
+# bf16: ftcore and the DeepSpeed loop step fp32 master weights and compute in bf16; the plain loop and
+# the Trainer keep fp32 weights under bf16 autocast, so their losses drift apart by rounding
+BF16_TOLERANCE = 3e-2
 
 
 class Disagreement(Exception):
@@ -79,6 +82,7 @@ def measure(record: dict[str, Any], warmup: int) -> dict[str, Any]:
     """What the table shows of one process."""
     steps = record["steps"]
     return {**throughput(steps, warmup), "peak_rss_mb": record["peak_rss_mb"], "wall_s": record["wall_s"],
+            "peak_gpu_mb": record.get("peak_gpu_mb"), "info": record.get("info") or {},
             "first_step_s": steps[0]["end"] if steps else None,
             "after_last_step_s": record["wall_s"] - steps[-1]["end"] if steps else None,
             "losses": [s["loss"] for s in steps]}
@@ -96,17 +100,18 @@ def phases(record: dict[str, Any]) -> dict[str, float]:
     return {k: round(v, 3) for k, v in out.items()}
 
 
-def check_losses(results: dict[str, list[dict[str, Any]]], loops: tuple[str, ...]) -> dict[str, float]:
-    """The largest relative difference of each loop's final loss from ftcore's; raises past the tolerance."""
+def check_losses(results: dict[str, list[dict[str, Any]]], loops: tuple[str, ...],
+                 tolerance: float = LOSS_TOLERANCE) -> dict[str, float]:
+    """The largest relative difference of each loop's final loss from ftcore's; raises past ``tolerance``."""
     worst: dict[str, float] = {}
     for variant in loops[1:]:
         for ours, theirs in zip(results["ftcore"], results[variant]):
             a, b = ours["losses"][-1], theirs["losses"][-1]
             diff = abs(a - b) / max(abs(a), 1e-12)
             worst[variant] = max(worst.get(variant, 0.0), diff)
-            if len(ours["losses"]) != len(theirs["losses"]) or diff > LOSS_TOLERANCE:
+            if len(ours["losses"]) != len(theirs["losses"]) or diff > tolerance:
                 raise Disagreement(f"{variant}: final loss {b:.6f} after {len(theirs['losses'])} steps, ftcore "
-                                   f"{a:.6f} after {len(ours['losses'])} (tolerance {LOSS_TOLERANCE:.0e} relative)")
+                                   f"{a:.6f} after {len(ours['losses'])} (tolerance {tolerance:.0e} relative)")
     return worst
 
 
@@ -130,12 +135,13 @@ def benchmark(workload: Workload, folder: Path, reps: int, warmup: int, say,
                 ftcore_phases.append(phases(record))
             else:
                 results[variant][-1]["phases"] = phases(record)
-    agreement = check_losses(results, loops)
+    agreement = check_losses(results, loops, BF16_TOLERANCE if workload.precision == "bf16" else LOSS_TOLERANCE)
     table: dict[str, Any] = {}
     for variant in loops:
         runs = results[variant]
         table[variant] = {key: summary([r[key] for r in runs]) for key in
-                          ("tokens_per_s", "step_s", "peak_rss_mb", "first_step_s", "after_last_step_s", "wall_s")}
+                          ("tokens_per_s", "step_s", "peak_rss_mb", "peak_gpu_mb", "first_step_s", "after_last_step_s",
+                           "wall_s")}
         table[variant]["final_loss"] = runs[0]["losses"][-1]
     ratios = {}
     for variant in loops[1:]:
@@ -148,7 +154,9 @@ def benchmark(workload: Workload, folder: Path, reps: int, warmup: int, say,
                                  zip(results["ftcore"], results[variant])]),
         }
     names = sorted({k for p in ftcore_phases for k in p})
+    info = results["ftcore"][0]["info"]
     return {"workload": workload.name, "describe": workload.describe, "batch": workload.batch,
+            "precision": workload.precision, "params": info.get("params"), "gpu": info.get("gpu"),
             "steps": workload.steps, "reps": reps, "warmup_steps": warmup, "variants": table, "ratios": ratios,
             "loss_agreement": agreement, "ftcore_phases": {n: summary([p.get(n, 0.0) for p in ftcore_phases])
                                                            for n in names},

@@ -29,6 +29,8 @@ class Workload:
     data: str  # the recipe's data block body
     batch: int
     steps: int
+    precision: str = "fp32"
+    words: int = 12  # median words of a generated text row
 
     def recipe(self) -> str:
         """The recipe text."""
@@ -42,6 +44,7 @@ model {{
 regularize {{ dropout 0.0  weight_decay 0.0 }}
 train {{
   max_steps {self.steps}  batch {self.batch}
+  precision {self.precision}
   optimizer adamw(lr: 1e-3)
   schedule constant
   engine deepspeed(zero: 0)
@@ -53,19 +56,19 @@ export hf("exported") {{ card false }}
     def write(self, folder: Path) -> Path:
         """Write data and recipe into ``folder``; returns the recipe's path."""
         folder.mkdir(parents=True, exist_ok=True)
-        write_lm_rows(folder / "lm.jsonl", 2000)
+        write_lm_rows(folder / "lm.jsonl", 2000, words=self.words)
         shutil.copy(ROOT / "recipes" / "data" / "support_tickets.jsonl", folder / "support_tickets.jsonl")
         path = folder / f"{self.name}.ftr"
         path.write_text(self.recipe(), encoding="utf-8")
         return path
 
 
-def write_lm_rows(path: Path, rows: int, seed: int = 0) -> None:
-    """Sentences with log-normal lengths in words (median 12), one JSON object a line."""
+def write_lm_rows(path: Path, rows: int, seed: int = 0, words: int = 12) -> None:
+    """Texts with log-normal lengths in words (median ``words``, at most 5 times that), one JSON object a line."""
     r = random.Random(seed)
     with open(path, "w", encoding="utf-8") as f:
         for _ in range(rows):
-            n = max(2, min(60, int(math.exp(r.gauss(math.log(12), 0.6)))))
+            n = max(2, min(5 * words, int(math.exp(r.gauss(math.log(words), 0.6)))))
             f.write(json.dumps({"text": " ".join(r.choice(WORDS) for _ in range(n))}) + "\n")
 
 
@@ -90,3 +93,11 @@ def minilm(quick: bool) -> Workload:
     model = '  base hf("sentence-transformers/all-MiniLM-L6-v2")\n  task classification\n  max_length 64'
     return Workload("minilm-cls", "all-MiniLM-L6-v2 classifier, 64 tokens", model, CLS_DATA, 32,
                     4 if quick else 20)
+
+
+def gpu_lm() -> Workload:
+    """About 1B parameters (a 20-layer Llama, hidden 2048, random weights from the config) in bf16, for a GPU."""
+    model = ('  base tiny(arch: "llama", layers: 20, hidden: 2048, heads: 16, intermediate: 5504)\n'
+             '  task causal_lm\n  max_length 1024')
+    return Workload("gpu-1b", "Llama-shaped, 20 layers, hidden 2048 (1.0B parameters), bf16, 1024 tokens", model,
+                    LM_DATA, 8, 30, precision="bf16", words=120)

@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_quick_run_writes_json_and_tables(tmp_path):
     """`python -m bench --quick --loops ftcore,torch`: JSON under --out, tables into --docs."""
     docs = tmp_path / "benchmarks.md"
-    docs.write_text("# Benchmarks\n\nprose before\n\n" + report.BEGIN + "\nold\n" + report.END + "\n\nprose after\n")
+    begin, end = report.markers("quick")
+    full = "\n".join(report.markers("full"))
+    docs.write_text(f"# Benchmarks\n\nprose before\n\n{begin}\nold\n{end}\n\nprose after\n\n{full}\n")
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-m", "bench", "--quick", "--loops", "ftcore,torch", "--out",
                           str(tmp_path / "results"), "--work", str(tmp_path / "work"), "--docs", str(docs)],
@@ -42,7 +44,7 @@ def test_quick_run_writes_json_and_tables(tmp_path):
         assert lm["ftcore_phases"][phase]["median"] >= 0, phase
     assert result["compile"]["ratio"]["runs"] >= 3
     text = docs.read_text()
-    assert text.startswith("# Benchmarks\n\nprose before\n\n") and text.endswith("\n\nprose after\n")
+    assert text.startswith("# Benchmarks\n\nprose before\n\n") and text.endswith(f"\n\nprose after\n\n{full}\n")
     assert "old" not in text and "| plain PyTorch AdamW loop |" in text and "| ratio (goal ≤ 3) |" in text
 
 
