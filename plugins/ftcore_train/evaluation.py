@@ -137,7 +137,7 @@ def evaluate(model, rows, collate: Callable, metrics: MetricSet, *, task: str, b
                                                        settings=settings)
                 out.references, out.prompts, out.stopped = texts.references, texts.prompts, texts.stopped
                 out.generated = generated[max(lengths)]
-                if len(lengths) < len(metrics.lengths):  # one length fixed by the settings serves every metric
+                if lengths != metrics.lengths:  # one length fixed by the settings serves every metric
                     generated = {n: generated[lengths[0]] for n in metrics.lengths}
                 found = [{"index": i, "prompt": p, "reference": r, "generated": g, "stopped": s}
                          for i, p, r, g, s in zip(where, out.prompts, out.references, out.generated, out.stopped)]

@@ -118,7 +118,7 @@ def tiny_lm():
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+    config = LlamaConfig(vocab_size=260, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=128,
                          pad_token_id=0, bos_token_id=1, eos_token_id=2)
     return LlamaForCausalLM(config).eval()
@@ -154,3 +154,28 @@ def test_sampling_is_seeded_and_follows_temperature():
     assert generate(model, prompts, task="causal_lm", max_new_tokens=6, pad_id=0, eos_id=None, settings=narrow) == greedy
     assert GenerationSettings.from_params({"sample": True, "top_p": 0.9}, seed=7) == \
         GenerationSettings(sample=True, top_p=0.9, seed=7)
+
+
+def test_the_blocks_max_new_tokens_sets_every_metrics_answer_length_and_records_follow_it():
+    from ftcore.api import MetricInfo
+    from ftcore_data.collate import PadCollator
+    from ftcore_hf.byte_tokenizer import byte_tokenizer
+    from ftcore_train.batching import Rows
+    from ftcore_train.evaluation import evaluate
+    from ftcore_train.generation import GenerationSettings, decode, generate
+    from ftcore_train.metric_set import MetricSet
+
+    tok, model = byte_tokenizer(64), tiny_lm()
+    prompts = [[tok.bos_token_id] + tok(p, add_special_tokens=False)["input_ids"] for p in ("a", "bcd", "hi")]
+    answer = tok("xy", add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    rows = Rows([{"input_ids": p + answer, "attention_mask": [1] * len(p + answer),
+                  "labels": [-100] * len(p) + answer} for p in prompts])
+    entry = {"component": "metric:exact_match", "args": {"max_new_tokens": 9}, "plugin": "metrics",
+             "impl": "ftcore_metrics.generation:ExactMatch", "dist": "ftcore", "version": "0"}
+    records: list[dict] = []
+    evaluate(model, rows, PadCollator(0), MetricSet([entry], MetricInfo(task="causal_lm")), task="causal_lm",
+             batch=2, tokenizer=tok, settings=GenerationSettings(max_new_tokens=2), records=records)
+    short = generate(model, prompts, task="causal_lm", max_new_tokens=2, pad_id=0, eos_id=tok.eos_token_id)
+    assert [r["generated"] for r in records] == [decode(tok, a) for a in short]
+    assert [r["index"] for r in records] == [0, 1, 2] and all(r["reference"] == "xy" for r in records)
+    assert all(set(r["scores"]) == {"exact_match"} for r in records)
