@@ -179,3 +179,71 @@ def test_the_blocks_max_new_tokens_sets_every_metrics_answer_length_and_records_
     assert [r["generated"] for r in records] == [decode(tok, a) for a in short]
     assert [r["index"] for r in records] == [0, 1, 2] and all(r["reference"] == "xy" for r in records)
     assert all(set(r["scores"]) == {"exact_match"} for r in records)
+
+
+def _classifier_rows():
+    from ftcore_train.batching import Rows
+
+    return Rows([{"input_ids": [i % 3, 7], "attention_mask": [1, 1], "labels": (i * 2) % 3} for i in range(11)])
+
+
+def _collate(rows):
+    import torch
+
+    return {k: torch.tensor([r[k] for r in rows]) for k in ("input_ids", "attention_mask", "labels")}
+
+
+class FirstIdClassifier:
+    """Predicts the class of its first input id (a fake classifier with no weights)."""
+
+    def __call__(self, input_ids, attention_mask=None, **_):
+        import torch
+
+        return type("Out", (), {"logits": torch.nn.functional.one_hot(input_ids[:, 0] % 3, 3).float()})()
+
+
+def _records_as_rank(rank: int, world: int, port: int, results) -> None:
+    import torch
+    import torch.distributed as dist
+
+    from ftcore.api import MetricInfo
+    from ftcore_train.evaluation import evaluate
+    from ftcore_train.metric_set import MetricSet, torch_all_gather
+
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    try:
+        entry = {"component": "metric:accuracy", "args": {}, "plugin": "metrics", "dist": "ftcore", "version": "0",
+                 "impl": "ftcore_metrics.classification:Accuracy"}
+        records: list[dict] = []
+        values = evaluate(FirstIdClassifier(), _classifier_rows(), _collate,
+                          MetricSet([entry], MetricInfo(task="classification", label_names=("a", "b", "c"))),
+                          task="classification", batch=2, rank=rank, world=world, all_gather=torch_all_gather(world),
+                          records=records)
+        results.put((rank, values, records))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_two_processes_write_every_example_once_in_order():
+    import multiprocessing
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_records_as_rank, args=(rank, 2, port, results)) for rank in range(2)]
+    for p in procs:
+        p.start()
+    got = {rank: (values, records) for rank, values, records in (results.get(timeout=120) for _ in procs)}
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    names = "abc"
+    expected = [{"index": i, "reference": names[(i * 2) % 3], "prediction": names[i % 3],
+                 "scores": {"correct": float(i % 3 == (i * 2) % 3)}} for i in range(11)]
+    for values, records in got.values():
+        assert records == expected
+        assert values["accuracy"] == sum(r["scores"]["correct"] for r in expected) / 11
