@@ -13,7 +13,8 @@ and ftcore refuses to load a plugin written for an incompatible version, naming 
 - Declarations: :class:`Param` and the parameter types, :class:`AttrSpec`, :class:`BlockSpec`.
 - Contracts, one per component kind: :class:`Source`, :class:`Cleaner`, :class:`SplitMethod`,
   :class:`Format`, :class:`Metric`, :class:`ModelSource`, :class:`Adapter`, :class:`Optimizer`,
-  :class:`Schedule`, :class:`Engine`, :class:`Exporter`.
+  :class:`Schedule`, :class:`Engine`, :class:`Exporter`, :class:`Objective` (what training
+  minimises, with :class:`ObjectiveStep`).
 - Run time: :class:`StageContext`, :class:`RunError` (a problem the user can fix),
   :class:`PluginError`, :func:`component_entry` / :func:`load_component` for stages that run
   components.
@@ -24,6 +25,7 @@ from ftcore.api.data import (IGNORE_INDEX, ArgProblem, Cleaner, Encoded, Format,
 from ftcore.api.export import Exporter, ExportRequest
 from ftcore.api.metrics import NEEDS, EvalBatch, Metric, MetricInfo
 from ftcore.api.models import Adapter, Engine, ModelSource, Optimizer, Schedule
+from ftcore.api.objectives import Objective, ObjectiveStep
 from ftcore.api.version import PLUGIN_API_VERSION, api_problem
 from ftcore.plugins import hookimpl
 from ftcore.plugins.components import call_component, component_entry, component_object, load_component
@@ -38,7 +40,7 @@ from ftcore.runtime.errors import RunError
 KIND_CONTRACTS = {
     "source": Source, "cleaner": Cleaner, "split_method": SplitMethod, "format": Format, "metric": Metric,
     "model_source": ModelSource, "adapter": Adapter, "optimizer": Optimizer, "schedule": Schedule,
-    "engine": Engine, "exporter": Exporter,
+    "engine": Engine, "exporter": Exporter, "objective": Objective,
 }
 """The contract of each built-in component kind (the plugins that declare the kinds pass these)."""
 
@@ -48,7 +50,7 @@ __all__ = [
     "Source", "SourceRow", "SourceContext", "ArgProblem", "Cleaner", "SplitMethod", "Format", "Encoded",
     "IGNORE_INDEX",
     "text_of", "rewrite_text", "Metric", "EvalBatch", "MetricInfo", "NEEDS", "ModelSource", "Adapter",
-    "Optimizer", "Schedule", "Engine", "Exporter", "ExportRequest",
+    "Optimizer", "Schedule", "Engine", "Exporter", "ExportRequest", "Objective", "ObjectiveStep",
     # declarations
     "Param", "ParamType", "REQUIRED", "String", "Integer", "Float", "Fraction", "PortionType", "Portion", "Boolean",
     "Choice", "Reference", "RefValue", "Component", "ListOf", "OneOf", "FilePath", "PathArg", "AttrSpec",

@@ -31,6 +31,7 @@ REGULARIZE_BLOCK = BlockSpec(
 DEFAULT_OPTIMIZER = BoundComponent("optimizer", "adamw", {"lr": 5e-5, "betas": [0.9, 0.999], "eps": 1e-8}, "train")
 DEFAULT_SCHEDULE = BoundComponent("schedule", "constant", {"warmup": Portion(count=0)}, "train")
 DEFAULT_ENGINE = BoundComponent("engine", "deepspeed", {"zero": 0, "offload": "none"}, "train")
+DEFAULT_OBJECTIVE = BoundComponent("objective", "supervised", {}, "train")
 
 TRAIN_BLOCK = BlockSpec(
     name="train",
@@ -48,6 +49,8 @@ TRAIN_BLOCK = BlockSpec(
         AttrSpec.single("precision", Choice("fp32", "bf16", "fp16"), "fp32",
                         "Number format for training: fp32, bf16, or fp16 with dynamic loss scaling (GPU)."),
         AttrSpec.single("engine", Component("engine"), DEFAULT_ENGINE, "The training engine (DeepSpeed ZeRO)."),
+        AttrSpec.single("objective", Component("objective"), DEFAULT_OBJECTIVE,
+                        "What training minimises (default: supervised, the task's cross-entropy)."),
         AttrSpec.single("eval_every", Integer(min=1), None,
                         "Evaluate on the eval split every N optimizer steps (default: after every epoch)."),
         AttrSpec.single("checkpoint_every", Integer(min=1), None,
@@ -102,6 +105,9 @@ def register_components(register) -> None:
         "DeepSpeed: one process without a launcher, several through `ftcore run --nproc N`.",
         impl="ftcore_train.engine:DeepSpeedEngine",
     )
+    register.kind("objective", "What training minimises on each batch.", contract=KIND_CONTRACTS["objective"])
+    register.component("objective", "supervised", (), "The task's cross-entropy on the labelled tokens or classes.",
+                       impl="ftcore_train.objectives:Supervised")
 
 
 def _betas():

@@ -13,7 +13,6 @@ from ftcore.runtime.errors import RunError
 from ftcore_train import checkpoints, dsconfig
 from ftcore_train.batching import Rows, make_collator
 from ftcore_train.evaluation import evaluate
-from ftcore_train.losses import loss_and_count, model_inputs
 from ftcore_train.optim import lr_lambda, param_groups
 from ftcore_train.ordering import micro_batches, steps_per_epoch
 from ftcore_train.display import Display
@@ -48,8 +47,9 @@ class Trainer:
     """Trains the model the train stage's parameters describe; see :meth:`run`."""
 
     def __init__(self, params: dict[str, Any], train, eval_split, info: dict[str, Any], tokenizer, run_dir: Path,
-                 *, hook=None, console=None, resume: bool = False):
+                 *, hook=None, console=None, resume: bool = False, objective_inputs: Optional[dict] = None):
         self.p = params
+        self.objective_inputs = dict(objective_inputs or {})
         self.train_rows = Rows(train)
         self.eval_rows = Rows(eval_split) if eval_split is not None else None
         self.info = dict(info or {})
@@ -109,12 +109,35 @@ class Trainer:
             engine = build_engine_from_entry(p["engine"], model, config, groups, fn)
         self.engine = engine
         self.config = config
+        self._load_objective()
         seed_everything(p["seed"] + self.rank)  # dropout masks differ between processes
         self.ckpt_root = self.run_dir / "checkpoints"
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.state = LoopState()
         if self.resume:
             self._restore()
+
+    def _load_objective(self) -> None:
+        """The recipe's objective, through its contract (the built-in ``supervised`` when the recipe names none)."""
+        from ftcore.api import Objective, call_component, component_object
+
+        entry = self.p.get("objective") or {"component": "objective:supervised", "args": {},
+                                            "impl": "ftcore_train.objectives:Supervised", "plugin": "train"}
+        self.objective_entry = entry
+        self.objective = component_object(entry, Objective)
+        problem = call_component(entry, self.objective.check_data, self.info, dict(entry["args"]))
+        if problem:
+            raise RunError(f'the objective "{entry["component"].partition(":")[2]}" cannot train on this data: '
+                           f"{problem}")
+        call_component(entry, self.objective.setup, dict(entry["args"]), self.objective_inputs)
+
+    def _objective_loss(self, batch, split: str, indices, training: bool):
+        from ftcore.api import ObjectiveStep, call_component
+
+        step = ObjectiveStep(task=self.task, split=split, indices=tuple(indices),
+                             label_smoothing=float(self.p.get("label_smoothing") or 0.0), training=training)
+        return call_component(self.objective_entry, self.objective.loss, self.engine, batch,
+                              dict(self.objective_entry["args"]), step)
 
     def _restore(self) -> None:
         try:
@@ -183,8 +206,33 @@ class Trainer:
         values = evaluate(self.engine, self.eval_rows, self.collate, metrics, task=self.task,
                           batch=self.settings.batch, tokenizer=self.tokenizer, rank=self.rank, world=self.world,
                           device=getattr(self.engine, "device", None), all_gather=torch_all_gather(self.world))
+        if self.objective.statistics:
+            values.update(self._objective_statistics())
         self.engine.train()
         return values
+
+    def _objective_statistics(self) -> dict[str, float]:
+        """The objective's statistics averaged over the eval split's rows (every process the same number of passes)."""
+        import torch
+
+        names = list(self.objective.statistics)
+        mine = list(range(self.rank, len(self.eval_rows), self.world))
+        size = self.settings.batch
+        passes = -(-len(range(0, len(self.eval_rows), self.world)) // size)  # rank 0 holds the most rows
+        sums = torch.zeros(len(names) + 1, dtype=torch.float64)
+        with torch.no_grad():
+            for k in range(passes):
+                indices = mine[k * size:(k + 1) * size]
+                weight = len(indices)
+                indices = indices or mine[:size] or [0]  # an extra pass that counts for nothing (ZeRO-3 gathers)
+                b = self._to_device(self.collate(self.eval_rows.take(indices)))
+                _, stats = self._objective_loss(b, "eval", indices, training=False)
+                sums[:-1] += torch.tensor([float(stats.get(n, float("nan"))) for n in names],
+                                          dtype=torch.float64) * weight
+                sums[-1] += weight
+        self._all_reduce(sums)
+        count = max(float(sums[-1]), 1.0)
+        return {n: float(v) / count for n, v in zip(names, sums[:-1].tolist())}
 
     def _after_eval(self, metrics: dict[str, float]) -> bool:
         """Record an evaluation; update early stopping. Returns True when this is a new best."""
@@ -228,19 +276,23 @@ class Trainer:
     def _train_step(self, batches: list[list[int]]) -> tuple[float, int]:
         import torch
 
-        total_loss, tokens = torch.zeros(()), 0
+        total_loss, tokens, stats = torch.zeros(()), 0, {}
         for indices in batches:
             b = self._to_device(self.collate(self.train_rows.take(indices)))
-            out = self.engine(**model_inputs(b, self.task))
-            loss, _ = loss_and_count(out.logits, b["labels"], self.task, float(self.p.get("label_smoothing") or 0.0))
+            loss, batch_stats = self._objective_loss(b, "train", indices, training=True)
             self.engine.backward(loss)
             self.engine.step()
             total_loss += loss.detach().float().cpu()
+            for name, value in (batch_stats or {}).items():
+                stats[name] = stats.get(name, 0.0) + float(value)
             mask = b.get("attention_mask")
             tokens += int(mask.sum()) if mask is not None and mask.dim() == 2 else int(b["input_ids"].numel())
-        mean = total_loss / len(batches)
+        names = sorted(stats)
+        mean = torch.cat([total_loss.reshape(1), torch.tensor([stats[n] for n in names])]) / len(batches)
         self._all_reduce(mean)
-        return float(mean) / self.world, tokens
+        mean = (mean / self.world).tolist()
+        self.step_stats = dict(zip(names, mean[1:]))
+        return float(mean[0]), tokens
 
     def _due(self, every: Optional[int], end_of_epoch: bool) -> bool:
         return (end_of_epoch if every is None else self.state.step % int(every) == 0)
@@ -268,7 +320,8 @@ class Trainer:
                     st.step += 1
                     lr = self.engine.get_lr()[0] if hasattr(self.engine, "get_lr") else float("nan")
                     if self.rank == 0:
-                        self.metrics.write({"step": st.step, "epoch": st.epoch, "loss": loss, "lr": lr})
+                        self.metrics.write({"step": st.step, "epoch": st.epoch, "loss": loss, "lr": lr,
+                                            **self.step_stats})
                     self.display.step(st.step, loss, lr, tokens * self.world)
                     self._fire("ftcore_train_step_end", step=st.step, total=self.total,
                                metrics={"loss": loss, "lr": lr}, run_dir=self.run_dir)

@@ -19,7 +19,8 @@ from ftcore.plugins import hookimpl
 from ftcore.plugins.components import call_component, entry_name
 from ftcore_train import dsconfig
 from ftcore_metrics.plugin import metric_entries
-from ftcore_train.blocks import DEFAULT_ENGINE, DEFAULT_OPTIMIZER, DEFAULT_SCHEDULE, register_components
+from ftcore_train.blocks import (DEFAULT_ENGINE, DEFAULT_OBJECTIVE, DEFAULT_OPTIMIZER, DEFAULT_SCHEDULE,
+                                 register_components)
 
 FTCORE_PLUGIN_API = "1.0"
 
@@ -181,6 +182,7 @@ def train_params(recipe, registry) -> dict[str, Any]:
         "optimizer": component_entry(train.get("optimizer", DEFAULT_OPTIMIZER), registry),
         "schedule": component_entry(train.get("schedule", DEFAULT_SCHEDULE), registry),
         "engine": component_entry(engine_of(recipe), registry),
+        "objective": component_entry(train.get("objective", DEFAULT_OBJECTIVE), registry),
         "dropout": reg.get("dropout") if reg is not None else None,
         "label_smoothing": reg.get("label_smoothing", 0.0) if reg is not None else 0.0,
         "early_stop": early,
@@ -190,6 +192,27 @@ def train_params(recipe, registry) -> dict[str, Any]:
         "deepspeed_extra": list(train.get("deepspeed_extra") or []),
         "seed": rec.get("seed", 42) if rec is not None else 42,
     }
+
+
+def objective_inputs(recipe, graph, registry) -> dict[str, str]:
+    """The train stage's inputs the recipe's objective declared (``inputs=`` meta), as ``objective.<name>``.
+
+    The stages providing them are lowered by the objective's plugin before the train stage.
+    """
+    bound = recipe.block("train").get("objective", DEFAULT_OBJECTIVE)
+    spec = registry.component("objective", bound.name)
+    wanted = dict((spec.meta.get("inputs") if spec is not None else None) or {})
+    inputs = {}
+    for name, ref in wanted.items():
+        sid, _, out = str(ref).rpartition(".")
+        stage = graph.get(sid)
+        if stage is None or out not in stage.outputs:
+            info = registry.plugins.get(spec.plugin, {})
+            raise PluginError(spec.plugin, f'objective "{bound.name}"',
+                              f"it reads {ref}, which no stage of the run graph provides (its plugin lowers that "
+                              "stage)", dist=info.get("dist", "?"), version=info.get("version", "?"))
+        inputs[f"objective.{name}"] = str(ref)
+    return inputs
 
 
 @hookimpl(trylast=True)
@@ -205,6 +228,7 @@ def ftcore_lower(recipe, graph, registry):
     inputs = {"train": f"{data.id}.train", "info": f"{data.id}.info", "tokenizer": "model.tokenizer.tokenizer"}
     if "eval" in data.outputs:
         inputs["eval"] = f"{data.id}.eval"
+    inputs.update(objective_inputs(recipe, graph, registry))
     graph.add_stage(
         "train", "train", "train", params=train_params(recipe, registry), inputs=inputs,
         outputs={"model": "model", "summary": "metrics"},

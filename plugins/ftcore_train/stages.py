@@ -26,7 +26,9 @@ class TrainStage:
 
         trainer = Trainer(stage.params, inputs["train"], inputs.get("eval"), inputs.get("info") or {},
                           inputs.get("tokenizer"), _run_dir(ctx), hook=ctx.hook,
-                          console=ctx.options.get("console"), resume=bool(ctx.options.get("resume")))
+                          console=ctx.options.get("console"), resume=bool(ctx.options.get("resume")),
+                          objective_inputs={k.partition(".")[2]: v for k, v in inputs.items()
+                                            if k.startswith("objective.")})
         try:
             summary = trainer.run()
         finally:
