@@ -88,13 +88,15 @@ class TokenizeStage:
             rows = inputs[split]
             enc = rows.map(_encoder(stage, tokenizer, fmt, state), batched=True, remove_columns=rows.column_names,
                            **store.map_args(ctx, rows, f"enc-{split}"))
-            drops = Counter(d for d in enc["_drop"] if d)
-            entry = {"rows_in": len(rows), "truncated": int(sum(enc["_trunc"])),
-                     "dropped": dict(drops.most_common()), "token_lengths": percentiles(enc["_full"])}
+            empty = "_drop" not in enc.column_names  # datasets maps an empty split to one without columns
+            drops = Counter(d for d in enc["_drop"] if d) if not empty else Counter()
+            entry = {"rows_in": len(rows), "truncated": 0 if empty else int(sum(enc["_trunc"])),
+                     "dropped": dict(drops.most_common()), "token_lengths": percentiles([] if empty else enc["_full"])}
             if drops:
                 enc = enc.filter(lambda d: not d, input_columns=["_drop"], **store.map_args(ctx, enc, "keep"))
-            enc = enc.remove_columns(["_full", "_trunc", "_drop"])
-            if p["pack"] and split == "train":
+            if not empty:
+                enc = enc.remove_columns(["_full", "_trunc", "_drop"])
+            if p["pack"] and split == "train" and len(enc):
                 enc = pack_dataset(enc, p["max_length"], store.map_args(ctx, enc, "pack"))
                 entry["packed_sequences"] = len(enc)
             entry["rows_out"] = len(enc)

@@ -23,10 +23,33 @@ def save_dataset(ctx, name: str, dataset) -> None:
 
 
 def load_dataset(ctx, name: str):
-    """Read output ``name`` back (memory-mapped)."""
+    """Read output ``name`` back (memory-mapped); an empty dataset comes back empty, with its columns."""
     from datasets import load_from_disk
 
-    return load_from_disk(str(Path(ctx.output_dir) / name))
+    folder = Path(ctx.output_dir) / name
+    try:
+        return load_from_disk(str(folder))
+    except IndexError:
+        # datasets saves an empty dataset as zero shards and then cannot read it back (an empty split
+        # of a tiny data set, a split whose rows were all dropped): rebuild it from the saved features.
+        empty = _empty_dataset(folder)
+        if empty is None:
+            raise
+        return empty
+
+
+def _empty_dataset(folder: Path):
+    from datasets import Dataset, Features
+
+    try:
+        info = json.loads((folder / "dataset_info.json").read_text(encoding="utf-8"))
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if state.get("_data_files") or not isinstance(info.get("features"), dict):
+        return None  # it has shards: the IndexError is something else
+    features = Features.from_dict(info["features"])
+    return Dataset.from_dict({column: [] for column in features}, features=features)
 
 
 def save_json(ctx, name: str, value: Any) -> None:
