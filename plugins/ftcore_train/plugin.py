@@ -182,7 +182,7 @@ def train_params(recipe, registry) -> dict[str, Any]:
         "optimizer": component_entry(train.get("optimizer", DEFAULT_OPTIMIZER), registry),
         "schedule": component_entry(train.get("schedule", DEFAULT_SCHEDULE), registry),
         "engine": component_entry(engine_of(recipe), registry),
-        "objective": component_entry(train.get("objective", DEFAULT_OBJECTIVE), registry),
+        "objective": objective_entry(recipe, registry),
         "dropout": reg.get("dropout") if reg is not None else None,
         "label_smoothing": reg.get("label_smoothing", 0.0) if reg is not None else 0.0,
         "early_stop": early,
@@ -194,24 +194,32 @@ def train_params(recipe, registry) -> dict[str, Any]:
     }
 
 
-def objective_inputs(recipe, graph, registry) -> dict[str, str]:
-    """The train stage's inputs the recipe's objective declared (``inputs=`` meta), as ``objective.<name>``.
-
-    The stages providing them are lowered by the objective's plugin before the train stage.
-    """
+def objective_entry(recipe, registry) -> dict[str, Any]:
+    """The objective's component entry; ``inputs`` holds the stage outputs it declared (``inputs=`` meta)."""
     bound = recipe.block("train").get("objective", DEFAULT_OBJECTIVE)
+    entry = component_entry(bound, registry)
     spec = registry.component("objective", bound.name)
-    wanted = dict((spec.meta.get("inputs") if spec is not None else None) or {})
+    wanted = (spec.meta.get("inputs") if spec is not None else None) or {}
+    if wanted:
+        entry["inputs"] = {str(k): str(v) for k, v in dict(wanted).items()}
+    return entry
+
+
+def objective_inputs(graph, entry: dict[str, Any]) -> dict[str, str]:
+    """The train stage's inputs for the objective's declared ones, as ``objective.<name>``.
+
+    Their stages are lowered by the objective's plugin, in any order: this runs in the graph pass,
+    after every plugin lowered its stages. A missing one is the plugin's fault.
+    """
     inputs = {}
-    for name, ref in wanted.items():
-        sid, _, out = str(ref).rpartition(".")
-        stage = graph.get(sid)
-        if stage is None or out not in stage.outputs:
-            info = registry.plugins.get(spec.plugin, {})
-            raise PluginError(spec.plugin, f'objective "{bound.name}"',
+    for name, ref in (entry.get("inputs") or {}).items():
+        sid, _, out = ref.rpartition(".")
+        provider = graph.get(sid)
+        if provider is None or out not in provider.outputs:
+            raise PluginError(entry["plugin"], f'objective "{entry_name(entry)[1]}"',
                               f"it reads {ref}, which no stage of the run graph provides (its plugin lowers that "
-                              "stage)", dist=info.get("dist", "?"), version=info.get("version", "?"))
-        inputs[f"objective.{name}"] = str(ref)
+                              "stage)", dist=entry.get("dist", "?"), version=entry.get("version", "?"))
+        inputs[f"objective.{name}"] = ref
     return inputs
 
 
@@ -228,7 +236,6 @@ def ftcore_lower(recipe, graph, registry):
     inputs = {"train": f"{data.id}.train", "info": f"{data.id}.info", "tokenizer": "model.tokenizer.tokenizer"}
     if "eval" in data.outputs:
         inputs["eval"] = f"{data.id}.eval"
-    inputs.update(objective_inputs(recipe, graph, registry))
     graph.add_stage(
         "train", "train", "train", params=train_params(recipe, registry), inputs=inputs,
         outputs={"model": "model", "summary": "metrics"},
@@ -243,6 +250,7 @@ def ftcore_graph_pass(graph, recipe, diagnostics):
     if stage is None or stage.kind != "train":
         return
     train = recipe.block("train")
+    stage.inputs.update(objective_inputs(graph, stage.params["objective"]))
     if "eval" not in stage.inputs:
         reg = recipe.block("regularize")
         if reg is not None and reg.get("early_stop"):
