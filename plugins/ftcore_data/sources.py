@@ -15,7 +15,7 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Optional
 
 from ftcore.api import RunError, Source, SourceContext, SourceRow
 
@@ -45,6 +45,31 @@ def _physical_lines(raw: bytes) -> list[bytes]:
 
 
 DEEP = "nested too deeply to read (more levels of [ and { than Python can follow)"
+MAX_LINE_BYTES = 1 << 20  # a longer line is a row error: it would be cut to max_length tokens anyway
+
+
+def _bounded_lines(f) -> Iterator[tuple[Optional[bytes], int]]:
+    """``(line, size)`` for each line of a binary file; a line over :data:`MAX_LINE_BYTES` (its end not
+    counted) comes as ``(None, size)`` and is skipped without being held in memory whole."""
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) <= MAX_LINE_BYTES or (raw.endswith(b"\n") and len(raw) == MAX_LINE_BYTES + 1):
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = f.readline(MAX_LINE_BYTES)
+            if not raw:
+                break
+            size += len(raw)
+        yield None, size
+
+
+def _too_long(size: int) -> str:
+    return (f"the line has {size:,} bytes; a row may have at most {MAX_LINE_BYTES:,} (1 MiB): split the text, "
+            "or shorten it (it would be cut to max_length tokens anyway)")
 
 
 def _require_content(path: Path, shown: str) -> None:
@@ -59,10 +84,13 @@ def read_jsonl(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     path, shown = Path(ctx.paths["path"]), args["path"]
     _require_content(path, shown)
     with open(path, "rb") as f:
-        for number, raw in enumerate(f, 1):
+        for number, (raw, size) in enumerate(_bounded_lines(f), 1):
+            where = f"{shown}:{number}"
+            if raw is None:
+                yield SourceRow(where, error=_too_long(size))
+                continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            where = f"{shown}:{number}"
             text, error = _decode(raw, where)
             if error:
                 yield SourceRow(where, error=error)
@@ -139,7 +167,13 @@ def read_csv(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
     def lines():
         number = 0
         with open(path, "rb") as f:
-            for chunk in f:
+            for chunk, size in _bounded_lines(f):
+                if chunk is None:  # a line too long to read: its row is reported, the rest goes on
+                    number += 1
+                    bad_lines[number] = _too_long(size)
+                    physical[number] = "x\n"
+                    yield "x\n"
+                    continue
                 for raw in _physical_lines(chunk):
                     number += 1
                     if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -151,6 +185,7 @@ def read_csv(args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
                     physical[number] = text
                     yield text
 
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * MAX_LINE_BYTES))  # a 1 MiB line is a fine row
     reader = csv.reader(lines(), delimiter=delimiter)
     try:
         header = next(reader)

@@ -101,3 +101,20 @@ def test_fuzzed_files_read_or_report_with_a_location(reader, name, tmp_path):
         check_property(reader, name, data, tmp_path)
 
     prop()
+
+
+@pytest.mark.parametrize("reader,name,row", [(read_jsonl, "t.jsonl", b'{"text": "%s", "label": "a"}'),
+                                             (read_csv, "t.csv", b"%s,a")], ids=["jsonl", "csv"])
+def test_a_line_over_a_mebibyte_is_one_located_row_error_read_in_bounded_pieces(tmp_path, reader, name, row):
+    from ftcore_data.sources import MAX_LINE_BYTES
+
+    head = b"text,label\n" if name == "t.csv" else b""
+    huge = row.replace(b"%s", b"x" * (10 * MAX_LINE_BYTES))
+    fits = row.replace(b"%s", b"y" * (MAX_LINE_BYTES - len(row)))
+    data = head + row.replace(b"%s", b"ok") + b"\n" + huge + b"\n" + fits + b"\n" + row.replace(b"%s", b"end")
+    rows, _ = read(reader, tmp_path, data, name)
+    first = 2 if head else 1
+    assert [(r.location, bool(r.row)) for r in rows] == [
+        (f"{name}:{first}", True), (f"{name}:{first + 1}", False), (f"{name}:{first + 2}", True),
+        (f"{name}:{first + 3}", True)]
+    assert rows[1].error.startswith(f"the line has {len(huge) + 1:,} bytes; a row may have at most 1,048,576")
