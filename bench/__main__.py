@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import compile_latency, machine, training, workloads
+from bench import compile_latency, machine, packing, training, workloads
 from bench.report import render, update_docs
 
 ROOT = Path(__file__).resolve().parents[1]
-ITEMS = ("training", "compile")
+ITEMS = ("training", "packing", "compile")
 
 
 def parse(argv):
@@ -32,7 +32,8 @@ def parse(argv):
     size.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (the default)")
     size.add_argument("--full", action="store_true", help="both models, more steps, 3 repetitions")
     size.add_argument("--gpu", action="store_true", help="a 1B-parameter model in bf16 on the GPU (bench/gpu.sh)")
-    p.add_argument("--only", action="append", choices=ITEMS, help="run only these parts (repeatable)")
+    p.add_argument("--only", action="append", choices=ITEMS,
+                   help="run only these parts (repeatable; default: all, packing only with --full)")
     p.add_argument("--loops", default=",".join(training.VARIANTS),
                    help="comma-separated loops to compare with ftcore (default: all of %(default)s)")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
@@ -49,9 +50,12 @@ def main(argv=None) -> int:
     full = bool(args.full)
     reps = args.reps or (3 if full else 1)
     mode = "gpu" if args.gpu else ("full" if full else "quick")
-    items = args.only or list(ITEMS)
+    items = args.only or [i for i in ITEMS if full or args.gpu or i != "packing"]
+    if args.gpu:
+        items = [i for i in items if i != "packing"]
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    result = {"mode": mode, "reps": reps, "machine": machine.describe(),
+    key = mode + "".join(f"-{i}" for i in args.only or [])  # which generated part of the docs this result is
+    result = {"mode": mode, "key": key, "reps": reps, "machine": machine.describe(),
               "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])}
     try:
         run_parts(args, items, full, reps, result, say)
@@ -66,7 +70,7 @@ def main(argv=None) -> int:
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(render(result, shown))
     if args.docs:
-        update_docs(Path(args.docs), render(result, shown), mode)
+        update_docs(Path(args.docs), render(result, shown), key)
         say(f"updated {args.docs}")
     say(f"wrote {path}")
     return 0
@@ -85,6 +89,9 @@ def run_parts(args, items, full: bool, reps: int, result: dict, say) -> None:
                 say(f"training: {w.name} ({w.describe}), {reps} repetition(s)")
                 result["training"].append(training.benchmark(w, work / w.name, reps, 1 if not full else 3, say,
                                                              loops=tuple(args.loops.split(","))))
+        if "packing" in items:
+            say("packing: packed against padded")
+            result["packing"] = packing.benchmark(work / "packing", reps, 16 if full else 4, say)
         if "compile" in items:
             say("compile latency")
             result["compile"] = compile_latency.benchmark(max(reps * 3, 3), say)

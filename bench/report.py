@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-def markers(mode: str) -> tuple[str, str]:
-    """The comments around the generated part of a mode (quick, full, gpu) in a docs file."""
-    return (f"<!-- bench:{mode}:begin (python -m bench --{mode} --docs writes this part) -->",
-            f"<!-- bench:{mode}:end -->")
+
+def markers(key: str) -> tuple[str, str]:
+    """The comments around the generated part ``key`` of a docs file: the mode (quick, full, gpu), then
+    ``-<part>`` for each part a run was limited to with ``--only``."""
+    return f"<!-- bench:{key}:begin (python -m bench --docs writes this part) -->", f"<!-- bench:{key}:end -->"
 
 
-BEGIN, END = markers("full")
 LOOPS = {"ftcore": "ftcore run", "deepspeed": "hand-written DeepSpeed loop", "torch": "plain PyTorch AdamW loop",
          "hf_trainer": "Hugging Face Trainer"}
 PHASES = ("python start-up", "import ftcore", "compile", "stage model.tokenizer", "stage data.d.load",
@@ -104,7 +104,7 @@ def render(result: dict[str, Any], source: Any) -> str:
     """Every table of ``result``, with the machine and the command."""
     m = result["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
-    begin, end = markers(result["mode"])
+    begin, end = markers(result.get("key", result["mode"]))
     lines = [begin, "", f"Measured {m['date']} with `{result['command'].strip()}` ({result['mode']}, "
              f"{result['reps']} repetition(s)); raw data `{source}`.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, {versions}. "
@@ -112,6 +112,14 @@ def render(result: dict[str, Any], source: Any) -> str:
              "machine was shared, so absolute times are inflated; the ratios come from the same repetition.", ""]
     for t in result.get("training", []):
         lines += training_tables(t)
+    pk = result.get("packing")
+    if pk:
+        lines += ["### Packing", "", f"{pk['describe']}, batch {pk['batch']}, {pk['steps']} steps, texts with "
+                  "log-normal lengths; `pack true` against the same recipe without it:", "",
+                  "| data | useful tokens/s | padding share |", "|---|---|---|",
+                  f"| packed | {cell(pk['packed']['useful_tokens_per_s'], 0)} | {cell(pk['packed']['padding_share'], 3)} |",
+                  f"| padded | {cell(pk['padded']['useful_tokens_per_s'], 0)} | {cell(pk['padded']['padding_share'], 3)} |",
+                  f"| ratio packed / padded (goal ≥ {pk['goal']:g}) | {cell(pk['ratio'], 2)} | |", ""]
     c = result.get("compile")
     if c:
         lines += ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
@@ -121,9 +129,9 @@ def render(result: dict[str, Any], source: Any) -> str:
     return "\n".join(lines + [end])
 
 
-def update_docs(path: Path, tables: str, mode: str) -> None:
-    """Replace the generated part of ``mode`` in ``path`` (between its markers) with ``tables``; append it if absent."""
-    begin, end = markers(mode)
+def update_docs(path: Path, tables: str, key: str) -> None:
+    """Replace the generated part ``key`` of ``path`` (between its markers) with ``tables``; append it if absent."""
+    begin, end = markers(key)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if begin in text and end in text:
         head, _, rest = text.partition(begin)

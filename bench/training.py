@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -69,6 +70,8 @@ def run_variant(variant: str, recipe: Path, folder: Path, rep: int, dump: Path) 
     env["TORCH_EXTENSIONS_DIR"] = str(folder.parent / "torch_extensions")
     if variant == "ftcore":
         out, cache = folder / f"run-{rep}", folder / f"cache-{rep}"
+        for old in (out, cache):  # every run starts cold, also in a reused --work folder
+            shutil.rmtree(old, ignore_errors=True)
         command = [sys.executable, "-m", "bench.trace_ftcore", str(record), str(dump), "--", "run", str(recipe),
                    "--out", str(out), "--cache-dir", str(cache)]
     else:

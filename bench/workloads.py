@@ -50,7 +50,7 @@ train {{
   engine deepspeed(zero: 0)
 }}
 evaluate d.test {{ metrics loss }}
-export hf("exported") {{ card false }}
+export hf("exported", overwrite: true) {{ card false }}
 """
 
     def write(self, folder: Path) -> Path:
@@ -83,16 +83,16 @@ def tiny_lm(quick: bool) -> Workload:
         model = ('  base tiny(arch: "llama", layers: 2, hidden: 32, heads: 4, intermediate: 64)\n'
                  '  task causal_lm\n  max_length 64')
         return Workload("tiny-lm", "tiny Llama, 2 layers, hidden 32, 64 tokens", model, LM_DATA, 8, 4)
-    model = ('  base tiny(arch: "llama", layers: 4, hidden: 256, heads: 8, intermediate: 1024)\n'
+    model = ('  base tiny(arch: "llama", layers: 4, hidden: 128, heads: 4, intermediate: 512)\n'
              '  task causal_lm\n  max_length 128')
-    return Workload("tiny-lm", "tiny Llama, 4 layers, hidden 256, 128 tokens", model, LM_DATA, 16, 30)
+    return Workload("tiny-lm", "tiny Llama, 4 layers, hidden 128, 128 tokens", model, LM_DATA, 8, 16)
 
 
 def minilm(quick: bool) -> Workload:
     """The quickstart's classifier: all-MiniLM-L6-v2 (22M parameters) on the support tickets."""
     model = '  base hf("sentence-transformers/all-MiniLM-L6-v2")\n  task classification\n  max_length 64'
-    return Workload("minilm-cls", "all-MiniLM-L6-v2 classifier, 64 tokens", model, CLS_DATA, 32,
-                    4 if quick else 20)
+    return Workload("minilm-cls", "all-MiniLM-L6-v2 classifier, 64 tokens", model, CLS_DATA, 16,
+                    4 if quick else 10)
 
 
 def gpu_lm() -> Workload:

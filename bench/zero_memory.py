@@ -6,10 +6,12 @@ For each stage, two processes (gloo on CPUs, nccl on GPUs) build the model as ft
 ``tiny`` Llama of :mod:`ftcore_hf.sources`, random weights, the seed first), wrap it with
 ``deepspeed.initialize`` using the config ftcore generates for ``deepspeed(zero: N)``
 (:mod:`ftcore_train.dsconfig`), and take two optimizer steps on one short sequence, so that
-activations are negligible. A one-layer model runs a forward and backward pass first, so
-that the libraries' own memory (modeling code, kernels) is in place before the baseline reading. Each process reports its resident memory before the model was built,
-after the second step (the steady model states) and at its peak; the plan is
-:func:`ftcore_train.memory_plan.plan` for the same parameter count, stage and process count.
+activations are negligible; the reading is taken after the second backward pass, before its
+optimizer step, when weights, gradients and optimizer states all exist. A one-layer model runs a
+forward and backward pass first, so that the libraries' own memory (modeling code, kernels) is in
+place before the baseline reading. Each process reports its resident memory before the model was
+built, at that reading and at its peak; the plan is :func:`ftcore_train.memory_plan.plan` for the
+same parameter count, stage and process count.
 On a GPU the same numbers are taken from ``torch.cuda`` (allocated now and at the peak).
 """
 
@@ -60,17 +62,20 @@ def worker(stage: int, layers: int, hidden: int, precision: str, out: Path) -> N
     engine = build_engine(model, config, [{"params": [p for p in model.parameters()], "weight_decay": 0.0}],
                           lambda step: 1.0)
     ids = torch.randint(4, 260, (1, 16), device=engine.device)
-    for _ in range(2):
+    for step in range(2):
         loss = engine(input_ids=ids, labels=ids).loss
         engine.backward(loss)
+        if step == 1:  # weights, gradients and optimizer states all exist now
+            if cuda:
+                torch.cuda.synchronize()
+            after = torch.cuda.memory_allocated() / 2**20 if cuda else rss_mb()
         engine.step()
     if cuda:
-        torch.cuda.synchronize()
-        after, peak = torch.cuda.memory_allocated() / 2**20, torch.cuda.max_memory_allocated() / 2**20
+        peak = torch.cuda.max_memory_allocated() / 2**20
     else:
         import resource
 
-        after, peak = rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write_text(json.dumps({"rank": rank, "world": world, "psi": psi, "before_mb": before, "after_mb": after,
                                "peak_mb": peak, "device": "cuda" if cuda else "cpu"}))
     shutdown(engine)
@@ -115,7 +120,7 @@ def benchmark(layers: int, hidden: int, precision: str, nproc: int, folder: Path
         peak = max(r["peak_mb"] - r["before_mb"] for r in reports)
         rows.append({"zero": stage, "params": psi, "planned_mb": planned, "steady_mb": steady, "peak_mb": peak,
                      "steady_over_plan": steady / planned, "device": reports[0]["device"], "ranks": reports})
-        say(f"  ZeRO {stage}: {psi / 1e6:.1f}M parameters, plan {planned:.0f} MiB, after two steps {steady:.0f} MiB "
+        say(f"  ZeRO {stage}: {psi / 1e6:.1f}M parameters, plan {planned:.0f} MiB, at the second backward {steady:.0f} MiB "
             f"({steady / planned:.2f} × plan), peak {peak:.0f} MiB")
     return {"layers": layers, "hidden": hidden, "precision": precision, "processes": nproc, "stages": rows}
 
@@ -148,7 +153,7 @@ def main(argv=None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1), encoding="utf-8")
     for row in result["stages"]:
-        print(f"ZeRO {row['zero']}: plan {row['planned_mb']:.0f} MiB, after two steps {row['steady_mb']:.0f} MiB "
+        print(f"ZeRO {row['zero']}: plan {row['planned_mb']:.0f} MiB, at the second backward {row['steady_mb']:.0f} MiB "
               f"({row['steady_over_plan']:.2f} × plan), peak {row['peak_mb']:.0f} MiB")
     print(f"wrote {path}")
     return 0
