@@ -248,6 +248,17 @@ def cmd_run(args) -> int:
                        allow_changes=args.allow_changes, cache_dir=args.cache_dir)
 
 
+def cmd_predict(args) -> int:
+    """Answer inputs with a trained model (a run directory or a model folder); JSON lines on standard output."""
+    from ftcore.api import PredictOptions
+    from ftcore.runtime.predict import predict_command
+
+    options = PredictOptions(max_new_tokens=args.max_new_tokens, sample=args.sample, temperature=args.temperature,
+                             top_p=args.top_p, seed=args.seed, max_length=args.max_length)
+    return predict_command(args.model, input_path=args.input, field=args.field, output=args.output, batch=args.batch,
+                           options=options)
+
+
 def cmd_prepare(args) -> int:
     """Run only the data stages (load, validate, clean, split, tokenize) and print what happened to every row."""
     from ftcore.runtime.prepare import prepare_command
@@ -294,6 +305,10 @@ EXAMPLES = {
   ftcore prepare recipes/quickstart.ftr
   ftcore prepare recipe.ftr --show 10
   FTCORE_CACHE_DIR=/scratch/cache ftcore prepare recipe.ftr""",
+    "predict": """examples:
+  ftcore predict runs/support-intents/20260101-120000-ab12 --input tickets.jsonl > answers.jsonl
+  echo "my card was charged twice" | ftcore predict out/support-intents
+  ftcore predict out/model --input prompts.txt --max-new-tokens 64 --sample --temperature 0.7""",
     "describe": """examples:
   ftcore describe jsonl            a component, by name
   ftcore describe metric:f1        a component, by kind and name
@@ -396,6 +411,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the recipe)")
     _add_output_options(p)
     _add_set(p)
+
+    p = add("predict", cmd_predict, "answer new inputs with a trained model, as JSON lines")
+    p.add_argument("model", metavar="RUN_DIR|MODEL_DIR", help="a run directory (its model/) or a model folder")
+    p.add_argument("--input", metavar="FILE", help="a .jsonl, .csv or .txt file of inputs, or - for standard input "
+                   "(the default)")
+    p.add_argument("--field", default="text", help="the JSON field or CSV column holding the text (default: text)")
+    p.add_argument("--output", metavar="FILE", help="write the JSON lines here instead of standard output")
+    p.add_argument("--batch", type=int, default=16, metavar="N", help="inputs per batch (default 16)")
+    p.add_argument("--max-new-tokens", type=int, default=128, metavar="N", help="longest generated answer (default 128)")
+    p.add_argument("--sample", action="store_true", help="sample answers instead of greedy decoding")
+    p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (with --sample)")
+    p.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling threshold (with --sample)")
+    p.add_argument("--seed", type=int, default=0, help="seed of sampling (with --sample)")
+    p.add_argument("--max-length", type=int, default=None, metavar="N", help="cut longer inputs to N tokens")
 
     p = add("new-plugin", cmd_new_plugin, "write a new plugin distribution, ready to test and publish")
     p.add_argument("name", metavar="NAME", help="the plugin's name; the distribution is called ftcore-NAME")

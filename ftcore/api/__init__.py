@@ -14,7 +14,8 @@ and ftcore refuses to load a plugin written for an incompatible version, naming 
 - Contracts, one per component kind: :class:`Source`, :class:`Cleaner`, :class:`SplitMethod`,
   :class:`Format`, :class:`Metric`, :class:`ModelSource`, :class:`Adapter`, :class:`Optimizer`,
   :class:`Schedule`, :class:`Engine`, :class:`Exporter`, :class:`Objective` (what training
-  minimises, with :class:`ObjectiveStep`).
+  minimises, with :class:`ObjectiveStep`); :class:`Predictor` (with :class:`PredictOptions`) for
+  ``ftcore predict``.
 - Run time: :class:`StageContext`, :class:`RunError` (a problem the user can fix),
   :class:`PluginError`, :func:`component_entry` / :func:`load_component` for stages that run
   components.
@@ -24,6 +25,7 @@ from ftcore.api.data import (IGNORE_INDEX, ArgProblem, Cleaner, Encoded, Format,
                              SplitMethod, rewrite_text, text_of)
 from ftcore.api.export import Exporter, ExportRequest
 from ftcore.api.metrics import NEEDS, EvalBatch, Metric, MetricInfo
+from ftcore.api.predict import PredictOptions, Predictor
 from ftcore.api.models import Adapter, Engine, ModelSource, Optimizer, Schedule
 from ftcore.api.objectives import Objective, ObjectiveStep
 from ftcore.api.version import PLUGIN_API_VERSION, api_problem
@@ -50,7 +52,8 @@ __all__ = [
     "Source", "SourceRow", "SourceContext", "ArgProblem", "Cleaner", "SplitMethod", "Format", "Encoded",
     "IGNORE_INDEX",
     "text_of", "rewrite_text", "Metric", "EvalBatch", "MetricInfo", "NEEDS", "ModelSource", "Adapter",
-    "Optimizer", "Schedule", "Engine", "Exporter", "ExportRequest", "Objective", "ObjectiveStep",
+    "Optimizer", "Schedule", "Engine", "Exporter", "ExportRequest", "Objective", "ObjectiveStep", "Predictor",
+    "PredictOptions",
     # declarations
     "Param", "ParamType", "REQUIRED", "String", "Integer", "Float", "Fraction", "PortionType", "Portion", "Boolean",
     "Choice", "Reference", "RefValue", "Component", "ListOf", "OneOf", "FilePath", "PathArg", "AttrSpec",

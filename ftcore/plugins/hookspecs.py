@@ -108,6 +108,17 @@ def ftcore_build_engine(model: Any, config: dict, param_groups: list, lr_lambda:
     """
 
 
+@hookspec(firstresult=True)
+def ftcore_load_predictor(model_dir: Any, options: Any) -> Optional[Any]:
+    """Load the model in ``model_dir`` for ``ftcore predict``; the first plugin returning non-None wins.
+
+    ``model_dir`` is a folder in the Hugging Face layout (a run's ``model/``, an export, or any
+    compatible folder); ``options`` a :class:`ftcore.api.PredictOptions`. Return a
+    :class:`ftcore.api.Predictor`, or None when the folder is not one this plugin can load. Raise
+    :class:`ftcore.api.RunError` for a folder it recognises but cannot use (the message is shown).
+    """
+
+
 @hookspec
 def ftcore_train_step_end(step: int, total: int, metrics: dict, run_dir: Any) -> None:
     """Called on the first process after every optimizer step.

@@ -91,6 +91,13 @@ def settings_of(recipe, registry) -> dsconfig.Settings:
     )
 
 
+def objective_statistics(train, registry) -> tuple[str, ...]:
+    """The statistics the train block's objective reports on the eval split (its ``statistics=`` meta)."""
+    bound = train.get("objective", DEFAULT_OBJECTIVE)
+    spec = registry.component("objective", bound.name)
+    return tuple(str(n) for n in (spec.meta.get("statistics", ()) if spec is not None else ()))
+
+
 def training_metrics(task: Optional[str]) -> tuple[str, ...]:
     """The metrics evaluation during training reports for ``task`` (``eval.<name>``)."""
     return TRAINING_METRICS.get(task or "", ("loss",))
@@ -136,6 +143,7 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
         task = model.get("task") if model is not None else None
         if on is not None:
             names = [n for n in training_metrics(task) if registry.component("metric", n) is not None]
+            names += [n for n in objective_statistics(train, registry) if n not in names]
             if len(on.parts) != 2 or on.parts[0] != "eval":
                 diagnostics.error(f'early_stop watches "{on.dotted}": write eval.<metric>', on.span,
                                   f"metrics evaluated during training: {', '.join('eval.' + n for n in names)}")
@@ -278,3 +286,11 @@ def ftcore_graph_pass(graph, recipe, diagnostics):
     note = describe(stage.params["model"], stage.params["settings"])
     if note:
         graph.notes.append(f"train: {note}")
+
+
+@hookimpl
+def ftcore_load_predictor(model_dir, options):
+    """A predictor for a classifier or text generator folder in the Hugging Face layout (``ftcore predict``)."""
+    from ftcore_train.predictor import load_predictor
+
+    return load_predictor(model_dir, options)

@@ -24,8 +24,10 @@ pytest.importorskip("deepspeed")
 
 TESTS = Path(__file__).resolve().parents[1]
 
-# hook name -> "tests/path.py::test_name" of the test that makes it fire (none needed today).
-ELSEWHERE: dict[str, str] = {}
+# hook name -> "tests/path.py::test_name" of the test that makes it fire (ftcore predict, not ftcore run).
+ELSEWHERE: dict[str, str] = {
+    "ftcore_load_predictor": "tests/runtime/test_predict.py::test_classifier_answers_match_the_runs_evaluation_from_every_input_format",
+}
 
 
 def recording_plugin(calls: list[tuple[str, dict]]):
