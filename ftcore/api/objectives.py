@@ -52,6 +52,12 @@ class Objective(ABC):
     """Names of the statistics :meth:`loss` returns; when not empty the train stage also
     measures them on the eval split at every evaluation (``eval.<name>``, averaged over rows)."""
 
+    task_metrics: bool = True
+    """False when the task's metrics (``loss``, ``perplexity``...) do not apply to this objective's
+    batches: evaluation during training then reports the objective's own mean ``loss`` and
+    :attr:`statistics` instead. Declare the statistics' names in the component's ``statistics=``
+    meta too, so ``ftcore check`` accepts ``early_stop(on: eval.<name>)``."""
+
     def setup(self, args: Mapping[str, Any], inputs: Mapping[str, Any]) -> None:
         """Called once before training with the values of the inputs the component declared
         (see the module's documentation); default: nothing to do."""

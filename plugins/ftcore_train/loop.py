@@ -201,21 +201,27 @@ class Trainer:
         from ftcore.api import MetricInfo
         from ftcore_train.metric_set import MetricSet, torch_all_gather
 
-        metrics = MetricSet(self.p["metrics"], MetricInfo(task=self.task, label_names=tuple(self._labels()),
-                                                          split="eval"))
-        values = evaluate(self.engine, self.eval_rows, self.collate, metrics, task=self.task,
-                          batch=self.settings.batch, tokenizer=self.tokenizer, rank=self.rank, world=self.world,
-                          device=getattr(self.engine, "device", None), all_gather=torch_all_gather(self.world))
-        if self.objective.statistics:
-            values.update(self._objective_statistics())
+        values = {}
+        if self.objective.task_metrics:
+            metrics = MetricSet(self.p["metrics"], MetricInfo(task=self.task, label_names=tuple(self._labels()),
+                                                              split="eval"))
+            values = evaluate(self.engine, self.eval_rows, self.collate, metrics, task=self.task,
+                              batch=self.settings.batch, tokenizer=self.tokenizer, rank=self.rank,
+                              world=self.world, device=getattr(self.engine, "device", None),
+                              all_gather=torch_all_gather(self.world))
+        if self.objective.statistics or not self.objective.task_metrics:
+            values.update(self._objective_statistics(with_loss=not self.objective.task_metrics))
         self.engine.train()
         return values
 
-    def _objective_statistics(self) -> dict[str, float]:
-        """The objective's statistics averaged over the eval split's rows (every process the same number of passes)."""
+    def _objective_statistics(self, with_loss: bool) -> dict[str, float]:
+        """The objective's statistics (and its loss) averaged over the eval split's rows.
+
+        Every process makes the same number of passes (ZeRO-3 gathers parameters in each).
+        """
         import torch
 
-        names = list(self.objective.statistics)
+        names = (["loss"] if with_loss else []) + list(self.objective.statistics)
         mine = list(range(self.rank, len(self.eval_rows), self.world))
         size = self.settings.batch
         passes = -(-len(range(0, len(self.eval_rows), self.world)) // size)  # rank 0 holds the most rows
@@ -226,7 +232,8 @@ class Trainer:
                 weight = len(indices)
                 indices = indices or mine[:size] or [0]  # an extra pass that counts for nothing (ZeRO-3 gathers)
                 b = self._to_device(self.collate(self.eval_rows.take(indices)))
-                _, stats = self._objective_loss(b, "eval", indices, training=False)
+                loss, stats = self._objective_loss(b, "eval", indices, training=False)
+                stats = {"loss": float(loss), **stats}
                 sums[:-1] += torch.tensor([float(stats.get(n, float("nan"))) for n in names],
                                           dtype=torch.float64) * weight
                 sums[-1] += weight

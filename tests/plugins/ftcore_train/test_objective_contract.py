@@ -22,6 +22,7 @@ class Scaled(Objective):
     """The supervised loss times a factor some stage computed; reports the batch size."""
 
     statistics = ("rows",)
+    task_metrics = False  # evaluation reports this objective's loss, not the classifier's metrics
 
     def setup(self, args, inputs):
         SEEN["inputs"] = dict(inputs)
@@ -53,7 +54,7 @@ def plugin(reads: str = "objtest.factor.value"):
     def ftcore_register_components(register):
         register.component("objective", "scaled", (Param("times", Float(), 1.0, "Multiplier."),),
                            "Cross-entropy times a computed factor.", impl=f"{__name__}:Scaled",
-                           inputs={"factor": reads})
+                           inputs={"factor": reads}, statistics=("rows",))
 
     @hookimpl
     def ftcore_lower(recipe, graph, registry):
@@ -86,6 +87,7 @@ def test_the_train_stage_minimises_the_recipes_objective_with_its_declared_input
     assert all(m["rows"] == 8.0 for m in steps)  # its statistics are logged with every step
     evals = [m for m in result.metrics if m.get("split") == "eval"]
     assert evals and all(m["rows"] > 0 for m in evals)  # and measured on the eval split
+    assert all(m["loss"] == 0.0 and "accuracy" not in m for m in evals)  # the objective's loss, no task metrics
     assert {"train", "eval"} <= SEEN["splits"]
     train_rows = sorted(i for split, idx in SEEN["indices"] if split == "train" for i in idx)
     assert len(train_rows) == len(set(train_rows)) and train_rows[0] == 0  # positions in the split, each once
@@ -100,3 +102,14 @@ def test_an_objective_reading_an_input_no_stage_provides_is_refused(ftcore_compi
     with pytest.raises(PluginError, match="objtest.missing.value") as err:
         ftcore_compile(tiny_recipe(train="objective scaled"), host=host)
     assert err.value.plugin == "objtest"  # blamed on the objective's plugin, not on ftcore's
+
+
+def test_early_stopping_may_watch_a_statistic_the_objective_declares(ftcore_compile, ftcore_errors, tmp_path):
+    from ftcore.plugins.manager import load_host
+
+    (tmp_path / "rows.jsonl").write_text(tiny_rows())
+    host = load_host(extra=[("objtest", plugin())])
+    extra = "regularize { early_stop(patience: 2, on: eval.rows) }"
+    _, graph = ftcore_compile(tiny_recipe(train="objective scaled", extra=extra), host=host)
+    assert graph.get("train").params["early_stop"]["metric"] == "rows"
+    assert "is not evaluated during training" in ftcore_errors(tiny_recipe(extra=extra), host=host)
