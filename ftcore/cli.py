@@ -248,6 +248,15 @@ def cmd_run(args) -> int:
                        allow_changes=args.allow_changes, cache_dir=args.cache_dir)
 
 
+def cmd_eval(args) -> int:
+    """Evaluate a trained run or model folder on a recipe's evaluate blocks, without training."""
+    from ftcore.runtime.evaluate_only import eval_command
+
+    return eval_command(args.recipe, args.model, overrides=args.set, out=args.out,
+                        console=_run_console(args, stderr=True), cache_dir=args.cache_dir, verbose=args.verbose,
+                        command_line=["ftcore", *args.argv])
+
+
 def cmd_predict(args) -> int:
     """Answer inputs with a trained model (a run directory or a model folder); JSON lines on standard output."""
     from ftcore.api import PredictOptions
@@ -305,6 +314,9 @@ EXAMPLES = {
   ftcore prepare recipes/quickstart.ftr
   ftcore prepare recipe.ftr --show 10
   FTCORE_CACHE_DIR=/scratch/cache ftcore prepare recipe.ftr""",
+    "eval": """examples:
+  ftcore eval recipes/quickstart.ftr --model runs/support-intents/20260101-120000-ab12
+  ftcore eval recipes/quickstart.ftr --model out/support-intents --out runs/eval-export""",
     "predict": """examples:
   ftcore predict runs/support-intents/20260101-120000-ab12 --input tickets.jsonl > answers.jsonl
   echo "my card was charged twice" | ftcore predict out/support-intents
@@ -409,6 +421,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=3, metavar="N", help="print N decoded training examples (default 3)")
     p.add_argument("--cache-dir", default=None, metavar="DIR",
                    help="where stage outputs are cached (default: $FTCORE_CACHE_DIR, else .ftcore-cache/ next to the recipe)")
+    _add_output_options(p)
+    _add_set(p)
+
+    p = add("eval", cmd_eval, "evaluate a trained run or model folder on a recipe's evaluate blocks")
+    p.add_argument("recipe", metavar="RECIPE")
+    p.add_argument("--model", required=True, metavar="RUN_DIR|MODEL_DIR",
+                   help="a run directory (its model/), an export, or a model folder in the Hugging Face layout")
+    p.add_argument("--out", metavar="DIR", help="where the results go (default runs/<recipe>/<run id>)")
+    p.add_argument("--cache-dir", default=None, metavar="DIR", help="where stage outputs are cached (as for run)")
     _add_output_options(p)
     _add_set(p)
 

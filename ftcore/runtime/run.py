@@ -237,8 +237,8 @@ def _train_distributed(recipe_path, run_dir, cache, overrides, resume, nproc, ho
                           output=route, plan=plan)
 
 
-def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path, capture, console) -> None:
-    """Print the evaluations (with the majority-class baseline for classifiers) and where everything went."""
+def print_evaluations(values: dict[str, dict[str, Any]], graph, console) -> None:
+    """Print each evaluate stage's metrics, the starting model's with ``baseline true``, and the majority baseline."""
     for stage in graph.order():
         if stage.kind != "evaluate" or stage.id not in values:
             continue
@@ -252,6 +252,11 @@ def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path
         if "majority_baseline" in m and "accuracy" in m:
             console.print(f"  accuracy {m['accuracy']:.4f} vs majority-class baseline {m['majority_baseline']:.4f}",
                           markup=False, highlight=False, soft_wrap=True)
+
+
+def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path, capture, console) -> None:
+    """Print the evaluations (with the majority-class baseline for classifiers) and where everything went."""
+    print_evaluations(values, graph, console)
     summary = values.get("train", {}).get("summary")
     if summary:
         note = " (stopped early, best checkpoint restored)" if summary.get("restored") else \
