@@ -217,3 +217,29 @@ def test_resume_drops_evaluations_after_training_so_they_are_not_written_twice(t
                         '{"split": "d.test", "examples": 10, "accuracy": 0.5}\n')
     assert log.truncate_after(1) == []
     assert [json.loads(l).get("split") for l in log.path.read_text().splitlines()] == [None, "eval"]
+
+
+@pytest.mark.parametrize("zero,precision", [(3, "fp32"), (2, "bf16")])
+def test_every_zero_stage_resumes_through_the_tensors_only_loader(tmp_path, zero, precision):
+    """The allow-list covers what ZeRO-2 (bf16) and ZeRO-3 optimizer and model shards hold."""
+    from test_train_loop import params, train
+
+    s = dsconfig.Settings(zero=zero, precision=precision, batch=4, lr=1e-3, clip=1.0)
+    p = params(max_steps=2, checkpoint_every=1, keep=3)
+    p["settings"], p["deepspeed"] = s.to_json(), dsconfig.generate(s)
+    train(tmp_path, "run", p, n=16)
+    newest = checkpoints.complete(tmp_path / "run" / "checkpoints")[-1]
+    assert any("optim_states" in x.name for x in newest.glob("*.pt"))
+    from ftcore_hf.byte_tokenizer import byte_tokenizer
+    from ftcore_train.loop import Trainer
+    from test_train_loop import rows
+
+    tok = byte_tokenizer(32)
+    info = {"task": "classification", "label_names": ["billing", "tech", "account"], "pad_token_id": 0}
+    fresh = Trainer(p, rows(tok, 16), None, info, tok, tmp_path / "fresh")
+    fresh._setup()
+    try:
+        path, state, _ = checkpoints.load_newest_intact(fresh.engine, tmp_path / "run" / "checkpoints", 0, print)
+    finally:
+        fresh.close()
+    assert path == newest and state["step"] == 2
