@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from ftcore.plugins import hookimpl
 from ftcore.runtime.errors import RunError
 from ftcore_train import checkpoints, dsconfig
 from ftcore_train.integrity import CHECKSUMS, verify, write_checksums
@@ -243,3 +244,29 @@ def test_every_zero_stage_resumes_through_the_tensors_only_loader(tmp_path, zero
     finally:
         fresh.close()
     assert path == newest and state["step"] == 2
+
+
+class DamageBest:
+    """A plugin that cuts the best checkpoint in half once training has moved past it."""
+
+    def __init__(self, root):
+        self.root = root
+
+    @hookimpl
+    def ftcore_checkpoint_saved(self, path, step):
+        if step == 3:
+            shard = self.root / "step-0000001" / "mp_rank_00_model_states.pt"
+            shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+
+
+def test_a_damaged_best_checkpoint_is_not_restored_silently(tmp_path):
+    from ftcore.plugins.manager import load_host
+    from test_train_loop import params, train
+
+    early = {"patience": 2, "metric": "loss", "mode": "min", "min_delta": 10.0}  # the best stays at step 1
+    host = load_host(only=["train"], extra=[("damage", DamageBest(tmp_path / "run" / "checkpoints"))])
+    with pytest.raises(RunError) as err:
+        train(tmp_path, "run", params(eval_every=1, epochs=5, early_stop=early), hook=host.hook)
+    assert err.value.message.startswith("cannot restore the best checkpoint: step-0000001: "
+                                        "mp_rank_00_model_states.pt has ")
+    assert not (tmp_path / "run" / "model").exists()  # no final model from the wrong weights
