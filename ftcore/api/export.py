@@ -37,7 +37,10 @@ class Exporter(ABC):
     def check(self, args: Mapping[str, Any]) -> list[tuple[str, Optional[str], Optional[str]]]:
         """Problems knowable before training (a destination that cannot be written), as
         ``(message, argument name or None, hint or None)``; ``ftcore check`` reports each at the
-        argument's position in the recipe. ``args`` has paths resolved. Default: none."""
+        argument's position in the recipe. ``args`` has paths resolved. Default: none.
+
+        An exporter whose check also takes a ``recipe_name`` keyword argument is given the
+        recipe's name (to recognise its own earlier export of the same recipe)."""
         return []
 
     @abstractmethod

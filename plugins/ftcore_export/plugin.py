@@ -93,12 +93,23 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
                               exporter.arg_spans.get("path", exporter.span),
                               f'export inside the project, or say it is meant: '
                               f'{exporter.name}("{exporter.args.get("path")}", outside: true)')
-        for message, arg, hint in exporter_problems(exporter, registry):
+        for message, arg, hint in exporter_problems(exporter, registry, recipe.name):
             where = exporter.arg_spans.get(arg, exporter.span) if arg else exporter.span
             diagnostics.error(message, where, hint)
 
 
-def exporter_problems(exporter, registry) -> list[tuple[str, Any, Any]]:
+def exporter_check(exporter: Exporter, recipe_name: str):
+    """``exporter.check`` as a one-argument function, given the recipe's name when its signature takes it."""
+    import inspect
+
+    try:
+        takes_name = "recipe_name" in inspect.signature(exporter.check).parameters
+    except (TypeError, ValueError):
+        takes_name = False
+    return (lambda args: exporter.check(args, recipe_name=recipe_name)) if takes_name else exporter.check
+
+
+def exporter_problems(exporter, registry, recipe_name: str = "") -> list[tuple[str, Any, Any]]:
     """What the exporter's own ``check`` finds (none when its impl cannot be found: check reports that)."""
     spec = registry.component(exporter.kind, exporter.name)
     if spec is None or impl_problem(spec.impl) is not None:
@@ -109,7 +120,8 @@ def exporter_problems(exporter, registry) -> list[tuple[str, Any, Any]]:
 
     entry = component_entry(exporter, registry)
     try:
-        problems = call_component(entry, component_object(entry, Exporter).check, resolved_args(entry))
+        problems = call_component(entry, exporter_check(component_object(entry, Exporter), recipe_name),
+                                  resolved_args(entry))
     except PluginError as err:
         if err.position is None and exporter.span is not None and exporter.span.line > 0:
             err.position = str(exporter.span)  # the recipe text that brought the failing code in
@@ -148,11 +160,14 @@ def lower_exports(recipe, graph, registry) -> None:
         inputs = {"model": f"{train.id}.model"}
         if "summary" in train.outputs:
             inputs["summary"] = f"{train.id}.summary"
+        if "info" in train.inputs:  # the data's rows per split, for the model card
+            inputs["info"] = train.inputs["info"]
         inputs.update({f"metrics{i}": f"{sid}.metrics" for i, sid in enumerate(evaluations)})
         graph.add_stage(
             f"export.{index}", "export", "export",
             params={"exporter": component_entry(exporter, registry), "card": block.get("card", True),
-                    "merge_adapter": block.get("merge_adapter", True), "recipe": recipe.name, "task": task},
+                    "merge_adapter": block.get("merge_adapter", True), "recipe": recipe.name, "task": task,
+                    "recipe_text": recipe.source or ""},
             inputs=inputs, outputs={"path": "path"}, impl="ftcore_export.stage:EXPORT_STAGE",
             doc=f"write the model with {exporter}", span=block.span,
         )

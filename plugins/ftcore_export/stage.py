@@ -51,7 +51,8 @@ class ExportStage:
             adapter = entry_name(info["adapter"])[1] if info.get("adapter") else "full"
             card = model_card(params["recipe"], task=task, base=_base_description(info), adapter=adapter,
                               labels=[str(x) for x in info.get("label_names") or []], metrics=metrics,
-                              summary=summary)
+                              summary=summary, recipe_text=params.get("recipe_text", ""),
+                              data=inputs.get("info") or {}, folder=str(dict(entry.get("args") or {}).get("path", ".")))
         adapter_dir = model_dir.parent / "adapter"
         request = ExportRequest(model_dir=model_dir, args=resolved_args(entry), card=card,
                                 merge_adapter=bool(params.get("merge_adapter", True)),

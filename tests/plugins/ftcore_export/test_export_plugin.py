@@ -34,7 +34,7 @@ def test_a_destination_holding_files_is_refused_by_check_at_the_path(tmp_path):
     (tmp_path / "out" / "m").mkdir(parents=True)
     (tmp_path / "out" / "m" / "model.safetensors").write_text("earlier")
     (err,) = errors(tmp_path, 'export hf("out/m") { card true }\n')
-    assert err.message == f"export folder {tmp_path / 'out' / 'm'} already holds files"
+    assert err.message == f"export folder {tmp_path / 'out' / 'm'} holds files ftcore did not write: model.safetensors"
     assert (err.span.line, err.span.col) == (4, 11) and "overwrite: true" in err.hint
     compile_text(tmp_path, 'export hf("out/m", overwrite: true) { card true }\n')  # asked for: fine
     (err,) = errors(tmp_path, 'export hf("out/m/model.safetensors") { }\n')
@@ -53,7 +53,8 @@ def test_export_stages_read_the_model_the_summary_and_every_evaluation(tmp_path)
                                       'export hf("out/m") { card false  merge_adapter false }\n')
     stage = graph["export.0"]
     assert stage.plugin == "export" and stage.impl == "ftcore_export.stage:EXPORT_STAGE"
-    assert stage.inputs == {"model": "train.model", "summary": "train.summary",
+    info = graph["train"].inputs["info"]
+    assert stage.inputs == {"model": "train.model", "summary": "train.summary", "info": info,
                             "metrics0": "evaluate.d.eval.metrics", "metrics1": "evaluate.d.test.metrics"}
     assert stage.params["exporter"]["component"] == "exporter:hf"
     assert stage.params["exporter"]["paths"] == {"path": str(tmp_path / "out" / "m")}
@@ -103,11 +104,14 @@ def test_the_hf_exporter_writes_the_model_and_a_card_through_a_temporary_folder(
     assert "- base model: tiny llama (2 layers, hidden 64)" in card and "- adapter: lora" in card
     assert "| d.test | loss | 1.5000 |" in card and "- optimizer steps: 7" in card
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp")] == []
-    with pytest.raises(RunError, match="already holds files"):
-        run_export(tmp_path, model, dest)
     (model / "model.safetensors").write_text("retrained")
-    run_export(tmp_path, model, dest, overwrite=True)
+    run_export(tmp_path, model, dest)  # the same recipe's earlier export is replaced
     assert (dest / "model.safetensors").read_text() == "retrained"
+    with pytest.raises(RunError, match='holds the export of another recipe, "r"'):
+        run_export(tmp_path, model, dest, recipe="other")
+    (model / "model.safetensors").write_text("again")
+    run_export(tmp_path, model, dest, overwrite=True, recipe="other")
+    assert (dest / "model.safetensors").read_text() == "again"
 
 
 def test_merge_adapter_false_exports_the_adapter_with_the_tokenizer(tmp_path):
@@ -115,7 +119,8 @@ def test_merge_adapter_false_exports_the_adapter_with_the_tokenizer(tmp_path):
     dest = tmp_path / "adapter-only"
     run_export(tmp_path, model, dest, merge_adapter=False, card=False)
     assert sorted(p.name for p in dest.iterdir()) == [
-        "adapter_config.json", "adapter_model.safetensors", "ftcore_model.json", "special_tokens_map.json",
+        "adapter_config.json", "adapter_model.safetensors", "ftcore_export.json", "ftcore_model.json",
+        "special_tokens_map.json",
         "tokenizer.json", "tokenizer_config.json"]
 
 
