@@ -17,7 +17,7 @@ from ftcore.plugins.schema import BoundComponent, to_json
 
 FTCORE_PLUGIN_API = "1.0"
 
-CLASSIFICATION = ("classification", "token_classification")
+CLASSIFICATION = ("classification",)
 GENERATION = ("causal_lm", "seq2seq")
 ALL_TASKS = CLASSIFICATION + GENERATION
 
@@ -30,7 +30,7 @@ BLEU_TOKENIZERS = ("13a", "intl", "char", "zh", "none")
 # name, params, tasks, impl, Python packages needed (module -> distribution), help
 METRICS = [
     ("accuracy", (), CLASSIFICATION, "classification:Accuracy", {},
-     "Share of examples (tokens, for token classification) labelled correctly."),
+     "Share of examples labelled correctly."),
     ("f1", (AVERAGE,), CLASSIFICATION, "classification:F1", {},
      "F1 score, the harmonic mean of precision and recall."),
     ("precision", (AVERAGE,), CLASSIFICATION, "classification:Precision", {},

@@ -157,7 +157,7 @@ def test_diagnostics_are_what_ftcore_check_prints_with_quick_fixes(server, tmp_p
     assert fixes['unknown metric "rogue"'] == "rouge"
     assert fixes['unknown attribute "epocs" in block "train"'] == "epochs"
     assert fixes['"tset" is not a split: splits are train, eval, test'] == "tickets.test"
-    assert fixes['task: "clasification" is not one of causal_lm, classification, seq2seq, token_classification'] \
+    assert fixes['task: "clasification" is not one of causal_lm, classification, seq2seq'] \
         == "classification"
 
     # As the user types: the unsaved buffer is checked, not the file on disk.
