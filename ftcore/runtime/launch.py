@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from ftcore.runtime.liveness import Watchdog, WorkerStatus, read_statuses, status_dir
+from ftcore.runtime.liveness import Watchdog, WorkerStatus, read_statuses, request_stop, status_dir
 
 
 def free_port() -> int:
@@ -216,17 +216,21 @@ def _terminal_sent_it_to_all() -> bool:
 
 
 def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Callable[[str], None]] = None,
-              node_timeout: float = 120.0, poll: float = 1.0, stop_grace: float = 120.0) -> LaunchOutcome:
+              node_timeout: float = 120.0, poll: float = 1.0, stop_grace: float = 120.0,
+              remote: bool = False) -> LaunchOutcome:
     """Run the launcher, stop it when a worker has been silent for ``node_timeout`` seconds, and say how it ended.
 
-    The launcher stays in this process group, so Ctrl-C in the terminal reaches the workers, which
-    save a checkpoint and stop; a SIGINT or SIGTERM sent to this process alone is passed on to
-    them. Either way they get ``stop_grace`` seconds before they are killed.
+    On this machine alone the launcher stays in this process group, so Ctrl-C in the terminal
+    reaches the workers, and a SIGINT or SIGTERM sent to this process alone is passed on to them.
+    With ``remote`` workers (under sshd elsewhere) the launcher gets a session of its own, so that
+    Ctrl-C does not tear down its ssh connections, and the signal reaches the workers through
+    :func:`ftcore.runtime.liveness.request_stop`. Either way the workers save a checkpoint and get
+    ``stop_grace`` seconds before they are killed.
     """
     shutil.rmtree(status_dir(run_dir), ignore_errors=True)  # statuses of an earlier attempt would mislead
     piped = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
                  bufsize=1) if output is not None else {}
-    proc = subprocess.Popen(cmd, env=env, **piped)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=remote, **piped)
     reader = None
     if output is not None:
         reader = threading.Thread(target=lambda: [output(line) for line in proc.stdout], daemon=True)
@@ -237,7 +241,10 @@ def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Call
 
     def pass_on(signum, frame):
         received.append(signum)
-        _signal_tree(proc, signum)
+        if remote:
+            request_stop(run_dir, signum)
+        else:
+            _signal_tree(proc, signum)
 
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, pass_on) if main_thread else None
@@ -253,7 +260,9 @@ def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Call
                 _stop(proc)
                 break
     except KeyboardInterrupt:
-        if not _terminal_sent_it_to_all():
+        if remote:
+            request_stop(run_dir, signal.SIGINT)
+        elif not _terminal_sent_it_to_all():
             _signal_tree(proc, signal.SIGINT)
         if _wait(proc, stop_grace) is None:
             _stop(proc, signal.SIGTERM, grace=10.0)
@@ -304,7 +313,8 @@ def launch_workers(recipe_path: str, run_dir: Path, cache_dir: Path, overrides: 
         full_env["DS_ENV_FILE"] = str(write_env_file(Path(run_dir) / "launch.env", values))
     if output is not None and hostfile and plan.launcher == "pdsh":
         output = unprefixed(output, [name for name, _ in plan.hosts])
-    outcome = supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout)
+    remote = bool(hostfile) and (len(plan.hosts) > 1 or plan.force_multi)
+    outcome = supervise(cmd, full_env, Path(run_dir), output=output, node_timeout=plan.node_timeout, remote=remote)
     outcome.several_machines = bool(hostfile) and len(plan.hosts) > 1
     return outcome
 

@@ -1,7 +1,9 @@
 """Which worker runs where, and whether it is still alive: ``RUN_DIR/workers/rank-N.json``.
 
 Each worker writes its status file when it starts (rank, node, pid), bumps a beat counter in it
-from a background thread while it runs, and records how it ended. The run folder is shared by
+from a background thread while it runs, and records how it ended. The same thread watches for
+``workers/stop`` (:func:`request_stop`) and then signals its own process, so a run on several
+machines stops the way Ctrl-C stops one process: each worker saves a checkpoint first. The run folder is shared by
 every node, so the process that launched the run reads these files to tell a node that was lost
 (its ranks stopped beating and never said how they ended) from one that failed with a message.
 The beat is a counter, not a time stamp, so clocks that differ between nodes do not matter.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -24,6 +27,22 @@ BEAT_SECONDS = float(os.environ.get("FTCORE_BEAT_SECONDS", "2"))
 def status_dir(run_dir: Path) -> Path:
     """Where the workers' status files live."""
     return Path(run_dir) / "workers"
+
+
+def stop_file(run_dir: Path) -> Path:
+    """The file that asks every worker to stop (it holds the signal number), on whichever node it runs."""
+    return status_dir(run_dir) / "stop"
+
+
+def request_stop(run_dir: Path, signum: int) -> None:
+    """Ask every worker to stop as if it had received ``signum``: it finishes its step and saves a checkpoint.
+
+    Used where a signal cannot reach the workers (they run under sshd on other machines, and
+    tearing down the launcher's ssh connections would cut them off before they could save).
+    """
+    folder = status_dir(run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(stop_file(run_dir), {"signal": int(signum)})
 
 
 def _write(path: Path, data: dict) -> None:
@@ -54,6 +73,7 @@ class WorkerBeacon:
         return self
 
     def _beat(self) -> None:
+        asked = False
         while not self._stop.wait(self.interval):
             with self._lock:
                 if self.data["state"] != "running":
@@ -63,6 +83,17 @@ class WorkerBeacon:
                     _write(self.path, self.data)
                 except OSError:
                     pass  # a full or briefly unavailable disk must not kill training; the launcher will notice
+            if not asked and stop_file(self.path.parent.parent).is_file():
+                asked = True  # once: a second signal would mean "abort now" to the training loop
+                self._signal_self()
+
+    def _signal_self(self) -> None:
+        try:
+            signum = int(json.loads(stop_file(self.path.parent.parent).read_text(encoding="utf-8"))["signal"])
+        except (OSError, ValueError, KeyError, TypeError):
+            signum = int(signal.SIGTERM)
+        if signum in (signal.SIGINT, signal.SIGTERM):
+            os.kill(os.getpid(), signum)
 
     def end(self, state: str, message: str = "") -> None:
         """Record how the worker ended (``"finished"`` or ``"failed"``) and stop beating."""

@@ -30,3 +30,29 @@ def test_watchdog_flags_only_ranks_whose_beat_stopped(tmp_path):
     assert [s.rank for s in dog.silent(now + 1.5)] == [1]
     alive.end("finished")
     assert [s.rank for s in dog.silent(now + 10)] == [1]  # a rank that ended is never silent
+
+
+def test_a_stop_request_reaches_the_worker_as_its_signal_once(tmp_path):
+    import subprocess
+    import sys
+
+    from ftcore.runtime.liveness import request_stop
+
+    script = f"""
+import signal, sys, time
+sys.path[:0] = {sys.path!r}
+from ftcore.runtime.liveness import WorkerBeacon
+got = []
+signal.signal(signal.SIGINT, lambda s, f: got.append(s))
+WorkerBeacon({str(tmp_path)!r}, 0, "nodeb", interval=0.05).start()
+print("ready", flush=True)
+deadline = time.time() + 30
+while time.time() < deadline and not got:
+    time.sleep(0.05)
+time.sleep(0.5)  # a second signal would arrive here
+sys.exit(40 + len(got) if got and got[0] == signal.SIGINT else 1)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    request_stop(tmp_path, 2)
+    assert proc.wait(timeout=60) == 41  # SIGINT, exactly once

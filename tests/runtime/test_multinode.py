@@ -156,3 +156,26 @@ def test_openmpi_launcher_reaches_the_same_losses(sshd, recipe):
     assert train_losses(recipe.parent / "mpi") == pytest.approx(train_losses(recipe.parent / "nproc2"), abs=TOLERANCE)
     nodes = sorted(json.loads(p.read_text())["node"] for p in (recipe.parent / "mpi" / "workers").glob("*.json"))
     assert nodes == ["nodea", "nodeb"]  # ranks from OMPI_COMM_WORLD_*, named by the hostfile
+
+
+@pytest.mark.slow  # one more run on both nodes
+def test_sigterm_to_ftcore_run_stops_both_nodes_after_a_checkpoint(sshd, recipe):
+    folder = recipe.parent
+    endless = folder / "endless.ftr"
+    endless.write_text(recipe.read_text().replace("max_steps 6", "max_steps 100000"))
+    proc = subprocess.Popen([sys.executable, "-m", "ftcore.cli", "run", endless.name, "--out", "stopped", "--hostfile",
+                             "hosts.txt"], cwd=folder, env=env_for(sshd), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    run = folder / "stopped"
+    try:
+        wait_for(lambda: (run / "metrics.jsonl").is_file() and len((run / "metrics.jsonl").read_text().splitlines())
+                 >= 3, 300, "three logged steps")
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=200)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, stderr[-3000:]
+    assert "interrupted by SIGTERM: the workers stopped, each saving a checkpoint first" in stderr
+    step = int(stderr.split("[rank 1] error: interrupted by SIGTERM at step ")[1].split(";")[0])
+    assert (run / "checkpoints" / f"step-{step:07d}" / "rng-rank1.json").is_file()  # nodeb saved its part
