@@ -146,6 +146,8 @@ def train_recipe(train: str, regularize: str = "", data_split: str = "train: 80%
             + f"train {{\n{train}}}\n")
 
 
+BUILTIN_PLUGINS = ["recipe", "metrics", "export", "data", "hf", "train"]
+
 PLUGIN_CASES = {
     "plugin_data_split_shares": ({"t.jsonl": DATA_ROWS, "recipe.ftr": OK_HEAD
                                   + data_block("over", "train: 80%, eval: 30%")
@@ -218,12 +220,17 @@ def test_diagnostics_match_golden_file(case, run_check):
 
 @pytest.fixture
 def run_check_with_plugins(tmp_path, monkeypatch, capsys):
-    """Like ``run_check``, with the installed plugins (the real data, model and train rules)."""
+    """Like ``run_check``, with ftcore's built-in plugins (the real data, model and train rules) and no others,
+    so that a third-party plugin installed here (another format, say) does not change the messages."""
+    from ftcore.plugins.manager import load_host
+
+    host = load_host(only=BUILTIN_PLUGINS)
 
     def run(files: dict[str, str], extra: list[str]) -> tuple[int, str]:
         for name, text in files.items():
             (tmp_path / name).write_text(text, encoding="utf-8")
         monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(pipeline, "load_host", lambda *a, **k: host)
         status = main(["check", "recipe.ftr", *extra])
         return status, capsys.readouterr().err
 
