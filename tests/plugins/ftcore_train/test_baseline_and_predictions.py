@@ -17,6 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime"))
 
+from test_evaluation import tiny_lm  # noqa: E402  (a two-layer llama of 260 tokens, seeded)
 from tiny_recipes import read_metrics, write_recipe  # noqa: E402
 
 pytest.importorskip("torch")
@@ -111,17 +112,6 @@ def test_no_predictions_file_when_the_block_says_so(tmp_path, monkeypatch, capsy
     run_dir, _ = run(tmp_path, monkeypatch, capsys, "classification", train="max_steps 1",
                      evaluate="evaluate d.test { metrics accuracy  predictions false }")
     assert "accuracy" in evaluation(run_dir) and not (run_dir / "predictions").exists()
-
-
-def tiny_lm():
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=260, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=128,
-                         pad_token_id=0, bos_token_id=1, eos_token_id=2)
-    return LlamaForCausalLM(config).eval()
 
 
 def test_an_answer_ended_by_eos_and_one_cut_at_the_limit_are_told_apart():
