@@ -370,10 +370,15 @@ class Trainer:
         summary = {"steps": st.step, "total_steps": self.total, "epochs_started": st.epoch, "world_size": self.world,
                    "stopped_early": st.stopped_early, "best": st.best, "best_checkpoint": st.best_tag,
                    "restored": restored, "last_eval": st.last_eval, "seconds": round(time.perf_counter() - start, 2),
-                   "model_dir": str(model_dir), "zero": self.settings.zero}
+                   "model_dir": str(model_dir), "zero": self._zero_that_ran()}
         if self.rank == 0:
             (self.run_dir / "train_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         return summary
+
+    def _zero_that_ran(self) -> int:
+        """The ZeRO stage the engine ran with (asked of the engine; the recipe's for an engine that cannot say)."""
+        stage = getattr(self.engine, "zero_optimization_stage", None)
+        return int(stage()) if callable(stage) else int(self.settings.zero)
 
     def _stop_if_asked(self) -> None:
         """After a step: if any process got SIGINT or SIGTERM, save a checkpoint here and end the run."""
