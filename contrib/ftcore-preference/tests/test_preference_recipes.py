@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import pairs_jsonl, preference_recipe
+from preference_helpers import pairs_jsonl, preference_recipe
 
 pytest.importorskip("deepspeed")
 

@@ -4,7 +4,7 @@ The chosen reply is correct and polite; the rejected one is either rude (right f
 tone) or wrong (polite tone, facts that contradict the shop's policy). Deterministic: the same
 seed writes the same file.
 
-    python contrib/ftcore-preference/data/make_support_preferences.py
+    python contrib/ftcore-preference/recipes/data/make_support_preferences.py
 """
 
 from __future__ import annotations

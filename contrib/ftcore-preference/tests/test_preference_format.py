@@ -64,7 +64,7 @@ def test_chat_prompts_use_the_chat_template_and_score_the_reply_only(tiny_parts)
 
 
 def test_an_empty_answer_is_a_bad_row_at_its_line(ftcore_run):
-    from conftest import pairs_jsonl, preference_recipe
+    from preference_helpers import pairs_jsonl, preference_recipe
 
     rows = pairs_jsonl().splitlines()
     rows[2] = rows[2].replace('"rejected": " Never, returns are closed."', '"rejected": "  "')

@@ -31,7 +31,7 @@ def forbidden(module: str) -> bool:
 
 def test_no_module_of_the_distribution_imports_ftcore_outside_its_public_api():
     files = sorted(HERE.glob("ftcore_preference/*.py")) + sorted(HERE.glob("tests/*.py")) + \
-        sorted(HERE.glob("data/*.py"))
+        sorted(HERE.glob("recipes/data/*.py"))
     assert len(files) >= 8
     bad = [f"{f.relative_to(HERE)}:{line}: {m}" for f in files for m, line in imported_modules(f) if forbidden(m)]
     assert bad == []
