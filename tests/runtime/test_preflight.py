@@ -15,7 +15,7 @@ import pytest
 from ftcore.runtime.preflight import CORE_DISTS, EXIT_HOSTFILE, EXIT_NODES, local_versions, preflight
 from ftcore.runtime.probe import ProbeResult
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "preflight"
 HERE = local_versions(CORE_DISTS)
 
 
@@ -78,7 +78,7 @@ def normalized(report, tmp_path) -> str:
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / f"{name}.txt"
+    path = GOLDEN / f"{name.removeprefix('preflight_')}.txt"
     if os.environ.get("FTCORE_UPDATE_GOLDEN"):
         path.write_text(text)
     assert text == path.read_text(), f"golden file {path.name} differs"
