@@ -257,6 +257,20 @@ def cmd_eval(args) -> int:
                         command_line=["ftcore", *args.argv])
 
 
+def cmd_report(args) -> int:
+    """Write a finished run's report.html again from its run directory."""
+    from ftcore.runtime.errors import RunError
+    from ftcore.runtime.report import rebuild_report
+
+    try:
+        path = rebuild_report(args.run_dir)
+    except RunError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 1
+    print(f"report: {path}")
+    return 0
+
+
 def cmd_predict(args) -> int:
     """Answer inputs with a trained model (a run directory or a model folder); JSON lines on standard output."""
     from ftcore.api import PredictOptions
@@ -432,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", default=None, metavar="DIR", help="where stage outputs are cached (as for run)")
     _add_output_options(p)
     _add_set(p)
+
+    p = add("report", cmd_report, "write a run's report.html again")
+    p.add_argument("run_dir", metavar="RUN_DIR")
 
     p = add("predict", cmd_predict, "answer new inputs with a trained model, as JSON lines")
     p.add_argument("model", metavar="RUN_DIR|MODEL_DIR", help="a run directory (its model/) or a model folder")

@@ -200,6 +200,18 @@ def metric_entries(registry, names) -> list[dict]:
     return out
 
 
+def add_report_stage(graph, train) -> None:
+    """The ``report`` stage: report.html after training and every evaluation (it reads the run directory)."""
+    inputs = {f"metrics{i}": f"{s.id}.metrics" for i, s in enumerate(graph.order()) if s.kind == "evaluate"}
+    if "summary" in train.outputs:
+        inputs["summary"] = f"{train.id}.summary"
+    if "info" in train.inputs:
+        inputs["info"] = train.inputs["info"]
+    impl = "ftcore_train.report:REPORT_STAGE"  # also in params: the manifest records it for ftcore report
+    graph.add_stage("report", "report", "metrics", params={"impl": impl}, inputs=inputs, outputs={"path": "path"},
+                    impl=impl, doc="report.html: curves, metrics, samples, settings")
+
+
 def _data_stage(graph, label: str, split: str):
     """The last stage of data block ``label`` that outputs ``split``, or None."""
     found = [s for s in graph.order() if s.id.startswith(f"data.{label}.") and split in s.outputs]
@@ -250,12 +262,14 @@ def ftcore_lower(recipe, graph, registry):
 
 @hookimpl
 def ftcore_graph_pass(graph, recipe, diagnostics):
-    """Give each evaluate stage the run's seed and, for ``baseline true``, the train stage's model parameters
+    """Add the ``report`` stage; give each evaluate stage the run's seed and, for ``baseline true``, the train stage's model parameters
     (the train stage is lowered by another plugin, so this happens after lowering); and an evaluated
     split must be one its data block makes (``split train: 90%, test: 10%`` makes no eval)."""
     if recipe.block("train") is None:
         return
     train = graph.get("train")
+    if train is not None and graph.get("report") is None:
+        add_report_stage(graph, train)
     for block in recipe.blocks_of("evaluate"):
         label, split = block.label.parts
         stage = graph.get(f"evaluate.{label}.{split}")

@@ -27,6 +27,6 @@ def baseline_meaning(task: str, start: Mapping[str, Any]) -> str:
     base = start["model"]["base"]
     name = f'{base.get("component", "base").split(":")[-1]}({", ".join(f"{k}: {v!r}" for k, v in base["args"].items())})'
     if task in ("classification", "token_classification"):
-        return (f"the starting model {name} with its classification head freshly initialised (seeded like the run), "
+        return (f"{name} with its classification head freshly initialised (seeded like the run), "
                 "before any training step: chance-level predictions unless the base already had this head")
-    return f"the starting model {name} before any training step"
+    return f"{name} before any training step"

@@ -99,7 +99,8 @@ def test_compiled_graph_fingerprints_follow_the_recipe(tmp_path, fake_host):
     path = tmp_path / "g.ftr"
     path.write_text(RECIPE)
     _, graph = compile_recipe(path, host=fake_host)
-    assert [s.id for s in graph] == ["data.tickets.load", "data.tickets.split", "model", "train", "evaluate.tickets.test"]
+    assert [s.id for s in graph] == ["data.tickets.load", "data.tickets.split", "model", "train", "evaluate.tickets.test",
+                                     "report"]
     base = {s.id: s.fingerprint for s in graph}
     _, graph2 = compile_recipe(path, ["data.tickets.split=train: 70%, eval: 20%, test: 10%"], host=fake_host)
     after = {s.id: s.fingerprint for s in graph2}
@@ -142,6 +143,6 @@ def test_graph_command_formats(tmp_path, monkeypatch, capsys, fake_host):
     assert main(["graph", "g.ftr", "--format", "dot"]) == 0
     assert capsys.readouterr().out.startswith('digraph "g"')
     assert main(["graph", "g.ftr"]) == 0
-    assert capsys.readouterr().out.startswith('run graph "g" (5 stages)')
+    assert capsys.readouterr().out.startswith('run graph "g" (6 stages)')  # ... evaluate, report
     assert main(["graph", "g.ftr", "--set", "train.epochs=0"]) == 2
     assert "epochs: 0 is out of range" in capsys.readouterr().err
