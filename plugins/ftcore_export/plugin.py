@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ftcore.api import (KIND_CONTRACTS, AttrSpec, BlockSpec, Boolean, Component, Exporter, FilePath, Param,
-                        PluginError, component_entry, component_object, hookimpl)
+                        PluginError, String, component_entry, component_object, hookimpl)
 from ftcore.plugins.components import call_component, impl_problem
 
 FTCORE_PLUGIN_API = "1.0"
@@ -40,7 +40,7 @@ EXPORT_BLOCK = BlockSpec(
 
 @hookimpl
 def ftcore_register_components(register):
-    """Declare the ``export`` block and the ``hf`` exporter."""
+    """Declare the ``export`` block and the ``hf`` and ``hub`` exporters."""
     register.kind("exporter", "Writes the trained model to a destination in some layout.",
                   contract=KIND_CONTRACTS["exporter"])
     register.block(EXPORT_BLOCK)
@@ -52,6 +52,13 @@ def ftcore_register_components(register):
                "reported as a likely mistake).", positional=False)),
         "The Hugging Face layout: config.json, model.safetensors, tokenizer files, README.md.",
         impl="ftcore_export.hf:HFExporter",
+    )
+    register.component(
+        "exporter", "hub",
+        (Param("repo", String(), help="The Hub repository, owner/name."),
+         Param("private", Boolean(), False, "Create the repository as private (an existing one keeps its setting).")),
+        "Push to a Hugging Face Hub repository with huggingface_hub (token from HF_TOKEN or `hf auth login`).",
+        impl="ftcore_export.hub:HubExporter",
     )
 
 

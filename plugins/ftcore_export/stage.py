@@ -31,6 +31,12 @@ def _base_description(info: Mapping[str, Any]) -> str:
     return entry_name(base)[1] if base.get("component") else "?"
 
 
+def _where(entry: Mapping[str, Any]) -> str:
+    """What the card's snippet loads: the folder as the recipe names it, or a Hub repository id."""
+    args = dict(entry.get("args") or {})
+    return str(args.get("path") or args.get("repo") or ".")
+
+
 class ExportStage:
     """Builds the :class:`~ftcore.api.ExportRequest` (model folder, adapter, card, metrics) and calls ``export``."""
 
@@ -52,7 +58,7 @@ class ExportStage:
             card = model_card(params["recipe"], task=task, base=_base_description(info), adapter=adapter,
                               labels=[str(x) for x in info.get("label_names") or []], metrics=metrics,
                               summary=summary, recipe_text=params.get("recipe_text", ""),
-                              data=inputs.get("info") or {}, folder=str(dict(entry.get("args") or {}).get("path", ".")))
+                              data=inputs.get("info") or {}, folder=_where(entry))
         adapter_dir = model_dir.parent / "adapter"
         request = ExportRequest(model_dir=model_dir, args=resolved_args(entry), card=card,
                                 merge_adapter=bool(params.get("merge_adapter", True)),
