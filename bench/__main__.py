@@ -18,11 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import compile_latency, machine, packing, training, workloads
+from bench import compile_latency, machine, packing, preparation, training, workloads
 from bench.report import render, update_docs
 
 ROOT = Path(__file__).resolve().parents[1]
-ITEMS = ("training", "packing", "compile")
+ITEMS = ("training", "packing", "preparation", "compile")
+FULL_ONLY = ("packing", "preparation")
 
 
 def parse(argv):
@@ -33,7 +34,7 @@ def parse(argv):
     size.add_argument("--full", action="store_true", help="both models, more steps, 3 repetitions")
     size.add_argument("--gpu", action="store_true", help="a 1B-parameter model in bf16 on the GPU (bench/gpu.sh)")
     p.add_argument("--only", action="append", choices=ITEMS,
-                   help="run only these parts (repeatable; default: all, packing only with --full)")
+                   help="run only these parts (repeatable; default: all, packing and preparation only with --full)")
     p.add_argument("--loops", default=",".join(training.VARIANTS),
                    help="comma-separated loops to compare with ftcore (default: all of %(default)s)")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
@@ -50,9 +51,9 @@ def main(argv=None) -> int:
     full = bool(args.full)
     reps = args.reps or (3 if full else 1)
     mode = "gpu" if args.gpu else ("full" if full else "quick")
-    items = args.only or [i for i in ITEMS if full or args.gpu or i != "packing"]
+    items = args.only or [i for i in ITEMS if full or i not in FULL_ONLY]
     if args.gpu:
-        items = [i for i in items if i != "packing"]
+        items = [i for i in items if i not in FULL_ONLY]
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     key = mode + "".join(f"-{i}" for i in args.only or [])  # which generated part of the docs this result is
     result = {"mode": mode, "key": key, "reps": reps, "machine": machine.describe(),
@@ -92,6 +93,9 @@ def run_parts(args, items, full: bool, reps: int, result: dict, say) -> None:
         if "packing" in items:
             say("packing: packed against padded")
             result["packing"] = packing.benchmark(work / "packing", reps, 16 if full else 4, say)
+        if "preparation" in items:
+            say("preparation: ftcore prepare cold and warm, and the same work in datasets")
+            result["preparation"] = preparation.benchmark(work / "preparation", reps, 100_000 if full else 2_000, say)
         if "compile" in items:
             say("compile latency")
             result["compile"] = compile_latency.benchmark(max(reps * 3, 3), say)

@@ -120,6 +120,18 @@ def render(result: dict[str, Any], source: Any) -> str:
                   f"| packed | {cell(pk['packed']['useful_tokens_per_s'], 0)} | {cell(pk['packed']['padding_share'], 3)} |",
                   f"| padded | {cell(pk['padded']['useful_tokens_per_s'], 0)} | {cell(pk['padded']['padding_share'], 3)} |",
                   f"| ratio packed / padded (goal ≥ {pk['goal']:g}) | {cell(pk['ratio'], 2)} | |", ""]
+    pr = result.get("preparation")
+    if pr:
+        s, g = pr["seconds"], pr["goals"]
+        lines += ["### Preparation", "", f"{pr['rows']:,} rows through the quickstart's data block (clean, "
+                  "stratified split, MiniLM tokenizer), whole processes:", "",
+                  "| run | seconds | rows/s |", "|---|---|---|",
+                  f"| `ftcore prepare`, empty cache | {cell(s['cold'], 1)} | {cell(pr['rows_per_s']['cold'], 0)} |",
+                  f"| `ftcore prepare`, warm cache | {cell(s['warm'], 1)} | {cell(pr['rows_per_s']['warm'], 0)} |",
+                  f"| the same work in `datasets` | {cell(s['direct'], 1)} | {cell(pr['rows_per_s']['direct'], 0)} |",
+                  "", "| ratio | value | goal |", "|---|---|---|",
+                  f"| warm / cold | {cell(pr['warm_over_cold'], 2)} | < {g['warm_over_cold']:g} |",
+                  f"| cold / `datasets` | {cell(pr['cold_over_direct'], 2)} | ≤ {g['cold_over_direct']:g} |", ""]
     c = result.get("compile")
     if c:
         lines += ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
