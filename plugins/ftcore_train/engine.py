@@ -46,7 +46,7 @@ def skip_shared_memory_op() -> None:
     """Keep DeepSpeed from compiling its shared-memory all-reduce op (``deepspeed_shm_comm``).
 
     DeepSpeed's torch backend compiles that C++ op whenever a process group starts on CPUs, yet
-    only its inference all-reduce uses it; training never calls it. Compiling took 80 to 120 s on a
+    only its inference all-reduce uses it; training never calls it. Compiling took minutes on a
     busy two-core machine (docs/benchmarks.md), on every first run and again whenever another Python
     environment sharing the extension cache had built it with its own paths. An op marked
     incompatible is skipped, and the backend's all-reduce stays the process group's.
