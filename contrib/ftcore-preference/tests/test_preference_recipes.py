@@ -101,3 +101,23 @@ def test_a_second_run_with_another_beta_reuses_the_cached_reference(tmp_path):
     assert "[preference.reference] cached" in said[1] and "[train] cached" not in said[1]
     metrics = [json.loads(x) for x in (tmp_path / "b0.5.ftr.run" / "metrics.jsonl").read_text().splitlines()]
     assert metrics[0]["loss"] == pytest.approx(math.log(2), abs=1e-4)  # the reused values are the starting model's
+
+
+@pytest.mark.slow
+def test_two_processes_evaluate_and_train_like_one_with_the_same_step_size(tmp_path):
+    (tmp_path / "pairs.jsonl").write_text(pairs_jsonl())
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    evals = []
+    for batch, nproc in ((8, 1), (4, 2)):
+        name = f"p{nproc}.ftr"
+        recipe = preference_recipe(train="eval_every 2  max_steps 4").replace("batch 4", f"batch {batch}")
+        (tmp_path / name).write_text(recipe)
+        done = subprocess.run([sys.executable, "-m", "ftcore.cli", "run", name, "--out", f"{name}.run", "--plain",
+                               "--nproc", str(nproc)], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        rows = [json.loads(x) for x in (tmp_path / f"{name}.run" / "metrics.jsonl").read_text().splitlines()]
+        evals.append([r for r in rows if r.get("split") == "eval"])
+    assert len(evals[0]) == len(evals[1]) == 2
+    for one, two in zip(*evals):
+        for key in ("loss", "reward_accuracy", "reward_margin", "logp_chosen", "prefers_chosen"):
+            assert one[key] == pytest.approx(two[key], rel=1e-4, abs=1e-5)
