@@ -157,7 +157,7 @@ def test_plugins_lists_what_each_plugin_provides(capsys):
     listing = json.loads(capsys.readouterr().out)
     assert listing["plugin_api"] == "1.0" and listing["disputes"] == [] and listing["refused"] == []
     data = {p["name"]: p for p in listing["plugins"]}
-    assert data["export"]["provides"] == {"blocks": ["export"], "exporter": ["hf"]}
+    assert data["export"]["provides"] == {"blocks": ["export"], "exporter": ["hf", "hub"]}
     assert data["metrics"]["version"] and data["metrics"]["module"] == "ftcore_metrics.plugin"
 
 

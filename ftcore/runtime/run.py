@@ -268,6 +268,8 @@ def _report(values: dict[str, dict[str, Any]], graph, run_dir: Path, cache: Path
     held = sorted(p.name + ("/" if p.is_dir() else "") for p in run_dir.iterdir()
                   if p.name != "run.log" and not p.name.startswith("."))
     say(f"  {', '.join(held)}; run.log: {capture.lines} line(s) of other libraries' output (--verbose shows them)")
+    if (run_dir / "report.html").is_file():
+        say(f"report: {run_dir / 'report.html'}")
     for stage in graph.order():
         if stage.kind == "export" and stage.id in values:
             say(f"exported: {values[stage.id]['path']}")

@@ -29,8 +29,9 @@ EXPORT_BLOCK = BlockSpec(
     multiple=True,
     attrs=(
         AttrSpec.single("card", Boolean(), True,
-                        "Write a model card (README.md): the recipe's name, task, base model, adapter, labels, "
-                        "training steps and metrics."),
+                        "Write a model card (README.md): task, base model, adapter, labels, data rows per split, "
+                        "training steps, metrics with the starting model's, intended use and limits, a snippet "
+                        "loading the model with its Auto class, and the recipe."),
         AttrSpec.single("merge_adapter", Boolean(), True,
                         "Merge LoRA weights into the base model before saving (else save the adapter alone)."),
     ),
