@@ -79,6 +79,15 @@ def ftcore_check_recipe(recipe, registry, diagnostics):
     elif is_pairs and train is not None:
         diagnostics.error("format preference makes pairs for a preference objective, and the train block has none",
                           data.span_of("format"), "add one to the train block: objective dpo(beta: 0.1)")
+    pair_blocks = {b.label for b in recipe.blocks_of("data")
+                   if b.get("format") is not None and b.get("format").name == "preference"}
+    for block in recipe.blocks_of("evaluate"):
+        label = getattr(block.label, "parts", [None])[0]
+        if label in pair_blocks:
+            diagnostics.error(f'the evaluate block\'s metrics score single sequences, and data block "{label}" holds '
+                              "preference pairs", block.span,
+                              "remove this evaluate block: preference runs report eval.reward_accuracy, "
+                              "eval.reward_margin and the log-probabilities on the eval split during training")
 
 
 @hookimpl(wrapper=True)

@@ -48,6 +48,8 @@ def test_preference_objectives_check_their_arguments_and_the_task(errors):
     out = errors(preference_recipe().replace("task causal_lm", "task classification"))
     assert "objective dpo tunes a causal language model, not task classification" in out
     assert "pack works with causal language-model formats" in errors(preference_recipe(data="pack true"))
+    out = errors(preference_recipe(extra="evaluate d.eval { metrics loss }"))
+    assert 'the evaluate block\'s metrics score single sequences, and data block "d" holds preference pairs' in out
 
 
 def test_dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_answers(ftcore_run):
