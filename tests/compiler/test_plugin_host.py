@@ -129,7 +129,7 @@ def test_extending_a_block_nobody_declares_is_reported():
 def test_registry_records_who_gave_what():
     host = load_host(only=["metrics", "export"])
     assert host.registry.component("metric", "f1").plugin == "metrics"
-    assert host.registry.provided_by("export") == {"blocks": ["export"], "exporter": ["hf"]}
+    assert host.registry.provided_by("export") == {"blocks": ["export"], "exporter": ["hf", "hub"]}
     assert host.registry.names("metric")[:2] == ["accuracy", "bleu"]
     assert [c.kind for c in host.registry.find("hf")] == ["exporter"]
     assert set(host.registry.plugins) == {"metrics", "export"}
