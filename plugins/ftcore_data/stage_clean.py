@@ -64,7 +64,7 @@ class CleanStage:
                     return {field: new, "_changed": [a != b for a, b in zip(new, batch[field])]}
 
                 rows = rows.map(rewrite, batched=True, **store.map_args(ctx, rows, "clean", not cleaner.stateful))
-                entry["changed"] = int(sum(rows["_changed"]))
+                entry["changed"] = int(sum(store.column(rows, "_changed")))
                 rows = rows.remove_columns(["_changed"])
             entry["rows_out"] = len(rows)
             report["steps"].append(entry)

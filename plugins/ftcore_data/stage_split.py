@@ -21,7 +21,7 @@ def _assign(p: dict, rows, free: list[int]) -> dict[str, list[int]]:
     entry = p["method"]
     method = dispatch.instance(entry)
     field = entry["args"].get("field") or p.get("stratify")
-    values = rows.select(free, keep_in_memory=True)[field] if field else None
+    values = store.column(rows.select(free, keep_in_memory=True), field) if field else None
     shares = {k: v for k, v in p["shares"].items() if isinstance(v, dict) or k == "train"}
     parts = dispatch.call(entry, method.assign, len(free), shares, p["seed"], entry["args"], values)
     if not isinstance(parts, dict):
@@ -47,7 +47,7 @@ class SplitStage:
         """Assign rows, re-weight train, save each split."""
         p = stage.params
         rows = inputs["rows"]
-        sources = rows["_src"]
+        sources = store.column(rows, "_src")
         fixed = {i: s["split"] for i, s in enumerate(p["sources"]) if s["split"]}
         free = [i for i, src in enumerate(sources) if src not in fixed]
         parts = _assign(p, rows, free)
@@ -65,7 +65,7 @@ class SplitStage:
             part = rows.select(idx, keep_in_memory=True)
             entry = {"rows": len(part)}
             if p.get("stratify"):
-                entry["by " + p["stratify"]] = dict(sorted(Counter(part[p["stratify"]]).items()))
+                entry["by " + p["stratify"]] = dict(sorted(Counter(store.column(part, p["stratify"])).items()))
             report["splits"][name] = entry
             store.save_dataset(ctx, name, part)
         store.save_json(ctx, "report", report)

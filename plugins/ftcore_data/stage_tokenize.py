@@ -89,9 +89,10 @@ class TokenizeStage:
             enc = rows.map(_encoder(stage, tokenizer, fmt, state), batched=True, remove_columns=rows.column_names,
                            **store.map_args(ctx, rows, f"enc-{split}"))
             empty = "_drop" not in enc.column_names  # datasets maps an empty split to one without columns
-            drops = Counter(d for d in enc["_drop"] if d) if not empty else Counter()
-            entry = {"rows_in": len(rows), "truncated": 0 if empty else int(sum(enc["_trunc"])),
-                     "dropped": dict(drops.most_common()), "token_lengths": percentiles([] if empty else enc["_full"])}
+            drops = Counter(d for d in store.column(enc, "_drop") if d) if not empty else Counter()
+            entry = {"rows_in": len(rows), "truncated": 0 if empty else int(sum(store.column(enc, "_trunc"))),
+                     "dropped": dict(drops.most_common()),
+                     "token_lengths": percentiles([] if empty else store.column(enc, "_full"))}
             if drops:
                 enc = enc.filter(lambda d: not d, input_columns=["_drop"], **store.map_args(ctx, enc, "keep"))
             if not empty:

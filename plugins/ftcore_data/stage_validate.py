@@ -54,7 +54,7 @@ class ValidateStage:
         checked = rows.map(_checker(fields, set(p.get("labels") or []), p.get("label_field")), batched=True,
                            remove_columns=rows.column_names, features=features_for(fields),
                            **store.map_args(ctx, rows, "checked"))
-        bad_flags = checked["_bad"]
+        bad_flags = store.column(checked, "_bad")
         bad_idx = [i for i, r in enumerate(bad_flags) if r]
         total = len(checked)
         locs = checked.select(bad_idx[:SHOWN_BAD], keep_in_memory=True)["_loc"] if bad_idx else []
