@@ -130,3 +130,17 @@ def test_unreadable_inputs_are_reported_at_their_line_before_the_model_loads(run
     assert status == 2 and "no such folder" in messages
     status, _, messages = predict(str(tmp_path), stdin="x\n")
     assert status == 1 and "holds no model an installed plugin can load" in messages
+
+
+def test_an_answer_the_model_ends_says_eos(runs):
+    """The seq2seq model's first answer token made its end-of-sequence token: the answer is empty and says so."""
+    from ftcore.api import PredictOptions
+    from ftcore_train.predictor import load_predictor
+
+    predictor = load_predictor(runs["seq2seq"] / "model", PredictOptions(max_new_tokens=5))
+    (before,) = predictor.predict(["reverse 12"])
+    assert before["stopped"] == "length" and before["generated"]
+    first = predictor.tokenizer("".join(before["generated"][:1]), add_special_tokens=False)["input_ids"][0]
+    predictor.tokenizer.eos_token_id = first
+    (after,) = predictor.predict(["reverse 12"])
+    assert after == {"generated": "", "stopped": "eos"}
