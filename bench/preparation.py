@@ -94,6 +94,22 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
+def column_pass(rows: int) -> dict[str, float]:
+    """Seconds for one pass over an int column of ``rows`` rows: iterating ``dataset[name]`` (row by row)
+    against :func:`ftcore_data.store.column` (one conversion from Arrow)."""
+    import datasets
+
+    from ftcore_data.store import column
+
+    ds = datasets.Dataset.from_dict({"flag": [i % 2 for i in range(rows)]})
+    start = time.perf_counter()
+    sum(ds["flag"])
+    lazy = time.perf_counter() - start
+    start = time.perf_counter()
+    sum(column(ds, "flag"))
+    return {"iterate_column": lazy, "store_column": time.perf_counter() - start}
+
+
 def benchmark(folder: Path, reps: int, rows: int, say) -> dict[str, Any]:
     """Cold, warm and direct, in rotating order per repetition; rows per second and the ratios."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,4 +134,7 @@ def benchmark(folder: Path, reps: int, rows: int, say) -> dict[str, Any]:
             "rows_per_s": {k: summary([rows / t for t in v]) for k, v in times.items()},
             "warm_over_cold": summary([w / c for w, c in zip(times["warm"], times["cold"])]),
             "cold_over_direct": summary([c / d for c, d in zip(times["cold"], times["direct"])]),
-            "goals": {"warm_over_cold": 0.1, "cold_over_direct": 1.5}}
+            "goals": {"warm_over_cold": 0.1, "cold_over_direct": 1.5},
+            "column_pass": {k: summary(v) for k, v in
+                            zip(("iterate_column", "store_column"),
+                                zip(*[column_pass(rows).values() for _ in range(3)]))}}

@@ -132,6 +132,11 @@ def render(result: dict[str, Any], source: Any) -> str:
                   "", "| ratio | value | goal |", "|---|---|---|",
                   f"| warm / cold | {cell(pr['warm_over_cold'], 2)} | < {g['warm_over_cold']:g} |",
                   f"| cold / `datasets` | {cell(pr['cold_over_direct'], 2)} | ≤ {g['cold_over_direct']:g} |", ""]
+        cp = pr.get("column_pass")
+        if cp:
+            lines += [f"One pass over a column of {pr['rows']:,} rows (3 times, in the harness's process): iterating "
+                      f"`dataset[name]` {cell(cp['iterate_column'], 3)} s, `ftcore_data.store.column` "
+                      f"{cell(cp['store_column'], 3)} s.", ""]
     c = result.get("compile")
     if c:
         lines += ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
