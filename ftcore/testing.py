@@ -5,8 +5,9 @@ Fixtures:
 - ``ftcore_host(only=None, extra=())``: a factory returning a :class:`~ftcore.plugins.manager.PluginHost`
   with only the named entry-point plugins plus ``extra`` ``(name, module)`` pairs — load just
   what your test is about, e.g. ``ftcore_host(only=["recipe"], extra=[("mine", my_plugin)])``.
-- ``ftcore_recipe(text, name="recipe.ftr")``: writes recipe text into the test's temporary
-  folder and returns its path.
+- ``ftcore_recipe(text, name="recipe.ftr", files=None)``: writes recipe text (and the data files
+  it reads, ``files``: name -> text or bytes) into the test's temporary folder and returns its path.
+  ``ftcore_compile``, ``ftcore_errors`` and ``ftcore_warnings`` take ``files`` too.
 - ``ftcore_compile(text, overrides=(), host=None)``: writes and compiles a recipe; returns
   ``(checked_recipe, run_graph)`` or raises :class:`~ftcore.lang.diagnostics.RecipeError`.
 - ``ftcore_errors(text, overrides=(), host=None)``: the rendered diagnostics of a recipe that
@@ -53,14 +54,27 @@ def ftcore_host():
     return make
 
 
+def write_files(folder: Path, files: Optional[Mapping[str, Any]]) -> None:
+    """Write ``files`` (name relative to ``folder`` -> ``str`` text or ``bytes``) into ``folder``."""
+    for fname, content in (files or {}).items():
+        path = folder / fname
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
 @pytest.fixture
 def ftcore_recipe(tmp_path):
-    """Factory: ``ftcore_recipe(text, name="recipe.ftr")`` writes a recipe and returns its path."""
+    """Factory: ``ftcore_recipe(text, name="recipe.ftr", files=None)`` writes a recipe (and the files it
+    reads: name -> text or bytes, next to it) and returns its path."""
 
-    def write(text: str, name: str = "recipe.ftr") -> Path:
+    def write(text: str, name: str = "recipe.ftr", files: Optional[Mapping[str, Any]] = None) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        write_files(path.parent, files)
         return path
 
     return write
@@ -68,23 +82,23 @@ def ftcore_recipe(tmp_path):
 
 @pytest.fixture
 def ftcore_compile(ftcore_recipe):
-    """Factory: ``ftcore_compile(text, overrides=(), host=None)`` -> ``(recipe, graph)``."""
+    """Factory: ``ftcore_compile(text, overrides=(), host=None, files=None)`` -> ``(recipe, graph)``."""
     from ftcore.compiler.pipeline import compile_recipe
 
-    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr"):
-        return compile_recipe(ftcore_recipe(text, name), overrides, host)
+    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr", files=None):
+        return compile_recipe(ftcore_recipe(text, name, files), overrides, host)
 
     return run
 
 
 @pytest.fixture
 def ftcore_errors(ftcore_recipe, tmp_path):
-    """Factory: ``ftcore_errors(text, overrides=(), host=None)`` -> rendered diagnostics text."""
+    """Factory: ``ftcore_errors(text, overrides=(), host=None, files=None)`` -> rendered diagnostics text."""
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import RecipeError, render_all
 
-    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr") -> str:
-        ftcore_recipe(text, name)
+    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr", files=None) -> str:
+        ftcore_recipe(text, name, files)
         cwd = os.getcwd()
         os.chdir(tmp_path)
         try:
@@ -100,12 +114,12 @@ def ftcore_errors(ftcore_recipe, tmp_path):
 
 @pytest.fixture
 def ftcore_warnings(ftcore_recipe, tmp_path):
-    """Factory: ``ftcore_warnings(text, overrides=(), host=None)`` -> rendered warnings ("" if none)."""
+    """Factory: ``ftcore_warnings(text, overrides=(), host=None, files=None)`` -> rendered warnings ("" if none)."""
     from ftcore.compiler.pipeline import compile_recipe
     from ftcore.lang.diagnostics import render_all
 
-    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr") -> str:
-        ftcore_recipe(text, name)
+    def run(text: str, overrides=(), host=None, name: str = "recipe.ftr", files=None) -> str:
+        ftcore_recipe(text, name, files)
         cwd = os.getcwd()
         os.chdir(tmp_path)
         try:
@@ -186,12 +200,7 @@ def ftcore_run(tmp_path):
         counter["n"] += 1
         folder = tmp_path / f"run{counter['n']}"
         folder.mkdir()
-        for fname, content in (files or {}).items():
-            (folder / fname).parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                (folder / fname).write_bytes(content)
-            else:
-                (folder / fname).write_text(content, encoding="utf-8")
+        write_files(folder, files)
         (folder / name).write_text(text, encoding="utf-8")
         out = folder / "run"
         buffer = io.StringIO()

@@ -301,7 +301,7 @@ def test_reported_next_to_accuracy(ftcore_run):
     },
     "exporter": {
         "summary": "An exporter for ftcore: the model's weights and a JSON list of their SHA-256 hashes.",
-        "usage": 'In a recipe: `export {component}("out/model")`',
+        "usage": 'In a recipe: `export {component}("out/model") {{}}`',
         "plugin": '''from ftcore.api import FilePath, Param
 
 
@@ -329,16 +329,15 @@ class HashedCopy(Exporter):
     """Writes into a temporary folder, then renames it: a half-written export never stays behind."""
 
     def check(self, args):
-        """A destination that is a file cannot be written."""
-        dest = Path(args["path"].absolute)
+        """A destination that is a file cannot be written (``args`` has paths made absolute)."""
+        dest = Path(args["path"])
         if dest.is_file():
             return [(f'"{{args["path"]}}" is a file', "path", "export to a folder")]
         return []
 
     def export(self, request):
         """Copy every file of the model folder and write hashes.json; return the folder."""
-        dest = Path(request.args["path"].absolute if hasattr(request.args["path"], "absolute")
-                    else request.args["path"])
+        dest = Path(request.args["path"])
         tmp = dest.with_name(f".{{dest.name}}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(request.model_dir, tmp)
@@ -355,7 +354,8 @@ from ftcore.testing import tiny_recipe, tiny_rows
 
 
 def test_exports_weights_with_their_hashes(ftcore_run):
-    result = ftcore_run(tiny_recipe(extra='export {component}("exported")'), files={{"rows.jsonl": tiny_rows()}})
+    result = ftcore_run(tiny_recipe(extra='export {component}("exported") {{}}'),
+                        files={{"rows.jsonl": tiny_rows()}})
     assert result.status == 0, result.output
     folder = result.run_dir.parent / "exported"
     hashes = json.loads((folder / "hashes.json").read_text())
@@ -445,11 +445,13 @@ class NoteStage:
 
 
 def test_an_empty_note_is_a_check_error(ftcore_errors):
-    assert "the note is empty" in ftcore_errors(tiny_recipe(extra='{component} {{ message "  " }}'))
+    text = ftcore_errors(tiny_recipe(extra='{component} {{ message "  " }}'), files={{"rows.jsonl": tiny_rows()}})
+    assert "error: the note is empty" in text and "1 error found" in text
 
 
 def test_the_note_is_a_stage_of_the_graph(ftcore_compile):
-    recipe, graph = ftcore_compile(tiny_recipe(extra='{component} {{ message "hello" }}'))
+    recipe, graph = ftcore_compile(tiny_recipe(extra='{component} {{ message "hello" }}'),
+                                   files={{"rows.jsonl": tiny_rows()}})
     assert graph["{component}.note"].params["message"] == "hello"
 
 
