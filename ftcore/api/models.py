@@ -30,6 +30,12 @@ class ModelSource(ABC):
         when the model has them. Torch is seeded before the call: new heads follow the seed.
         """
 
+    def parameter_shapes(self, args: Mapping[str, Any], task: str) -> Optional[dict[str, list[int]]]:
+        """The model's tensor shapes (name -> shape), found without building it (from its files), for the
+        memory plan ``ftcore check`` prints; None (the default) when they cannot be known before loading.
+        Must not import torch."""
+        return None
+
     def describe(self, args: Mapping[str, Any]) -> str:
         """The model as the recipe names it, for model cards and reports."""
         return str(next(iter(args.values()), type(self).__name__))
@@ -41,6 +47,11 @@ class Adapter(ABC):
     @abstractmethod
     def apply(self, model: Any, args: Mapping[str, Any], task: str) -> Any:
         """Return the model to train (wrapped, or with some weights frozen)."""
+
+    def trainable_parameters(self, args: Mapping[str, Any], shapes: Mapping[str, list[int]]) -> Optional[int]:
+        """How many of the parameters (the model's tensor shapes) this adapter trains, for the memory plan;
+        None (the default): all of them. Must not import torch."""
+        return None
 
     def merged(self, model: Any, args: Mapping[str, Any]) -> Any:
         """The plain model to export with the adaptation folded into its weights (default: as is)."""

@@ -38,6 +38,12 @@ def module_names(model) -> set[str]:
 class LoraAdapter(Adapter):
     """``lora(rank, alpha, dropout, targets)``: peft LoRA; the base weights stay frozen."""
 
+    def trainable_parameters(self, args, shapes):
+        """rank × (in + out) for every target matrix."""
+        from ftcore_hf.shapes import lora_trainable
+
+        return lora_trainable(dict(shapes), dict(args))
+
     def apply(self, model, args: Mapping[str, Any], task: str):
         """Wrap ``model`` with peft LoRA (rank, alpha, dropout, targets); heads of classifiers stay trainable."""
         from peft import LoraConfig, get_peft_model

@@ -47,6 +47,12 @@ def apply_overrides(config, overrides: dict[str, Any]) -> None:
 class HFSource(ModelSource):
     """``hf("path or hub id")``: a Hugging Face model, offline unless ``download: true``."""
 
+    def parameter_shapes(self, args, task):
+        """Shapes from the folder's safetensors headers or GGUF tensor table (no weights read)."""
+        from ftcore_hf.shapes import hf_shapes
+
+        return hf_shapes(dict(args))
+
     def locate(self, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The folder (or hub id) to load and the keyword arguments ``from_pretrained`` needs."""
         path, download = args["path"], bool(args.get("download"))
@@ -164,6 +170,12 @@ def _tiny_config(args: dict[str, Any], task: str, tokenizer, max_length: int):
 
 class TinySource(ModelSource):
     """``tiny(arch: ...)``: a small random model and a byte-level tokenizer, for smoke tests."""
+
+    def parameter_shapes(self, args, task):
+        """The shapes the model will have, from its arguments."""
+        from ftcore_hf.shapes import tiny_shapes
+
+        return tiny_shapes(dict(args), task)
 
     def describe(self, args) -> str:
         """``tiny <arch> (<layers> layers, hidden <hidden>)``."""

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ftcore_train.memory_plan import count, gguf_shapes, model_shapes, plan, safetensors_shapes, tiny_shapes, trainable
+from ftcore_hf.shapes import gguf_shapes, safetensors_shapes, tiny_shapes
+from ftcore_train.memory_plan import count, model_shapes, plan, trainable
 
 ROOT = Path(__file__).resolve().parents[3]
 MIB = 1024 * 1024
@@ -47,7 +48,7 @@ def test_safetensors_header_counts_every_weight():
     from ftcore_hf.packaged import packaged_copy
 
     folder = Path(packaged_copy("sentence-transformers/all-MiniLM-L6-v2")[0])
-    shapes = model_shapes({"base": {"component": "model_source:hf",
+    shapes = model_shapes({"base": {"component": "model_source:hf", "impl": "ftcore_hf.sources:HFSource",
                                     "args": {"path": "sentence-transformers/all-MiniLM-L6-v2"}}})
     assert shapes == safetensors_shapes(folder / "model.safetensors")
     assert count(shapes) == sum(p.numel() for p in AutoModel.from_pretrained(folder).parameters()) == 22_713_216
@@ -64,7 +65,8 @@ def test_gguf_table_and_lora_share():
     reader = gguf.GGUFReader(str(Path(folder) / name))
     assert {t.name: [int(d) for d in t.shape] for t in reader.tensors} == shapes
     assert count(shapes) == 134_515_008
-    lora = {"adapter": {"component": "adapter:lora", "args": {"rank": 8, "targets": ["q_proj", "v_proj"]}}}
+    lora = {"adapter": {"component": "adapter:lora", "impl": "ftcore_hf.adapters:LoraAdapter",
+                        "args": {"rank": 8, "targets": ["q_proj", "v_proj"]}}}
     assert trainable(shapes, lora) == 30 * 8 * ((576 + 576) + (576 + 192))
     assert trainable(shapes, {}) == count(shapes)
 
@@ -84,3 +86,39 @@ def test_check_prints_the_plan(tmp_path):
     assert ("train: memory plan: 22.7M parameters, fp32, ZeRO 2: model states per process "
             f"{one / MIB:.0f} MiB") in out.stdout
     assert f"with 2 processes {two / MIB:.0f} MiB" in out.stdout
+
+
+def _third_party_classes():
+    from ftcore.api import Adapter, ModelSource
+
+    class FixedShapes(ModelSource):
+        def tokenizer(self, args, max_length):
+            raise NotImplementedError
+
+        def model(self, args, **kwargs):
+            raise NotImplementedError
+
+        def parameter_shapes(self, args, task):
+            return {"w": [args["n"], 100]}
+
+    class HeadOnly(Adapter):
+        def apply(self, model, args, task):
+            return model
+
+        def trainable_parameters(self, args, shapes):
+            return 7
+
+    return FixedShapes, HeadOnly
+
+
+FixedShapes, HeadOnly = _third_party_classes()
+
+
+def test_the_plan_asks_the_model_source_and_adapter_through_their_contracts():
+    """A third party's components size the plan as the built-ins do: no names of built-ins involved."""
+    model = {"base": {"component": "model_source:fixed", "impl": f"{__name__}:FixedShapes", "args": {"n": 30}},
+             "adapter": {"component": "adapter:head_only", "impl": f"{__name__}:HeadOnly", "args": {}}}
+    shapes = model_shapes(model)
+    assert shapes == {"w": [30, 100]} and count(shapes) == 3000
+    assert trainable(shapes, model) == 7
+    assert trainable(shapes, {"base": model["base"]}) == 3000
