@@ -37,7 +37,13 @@ def describe_component(spec: ComponentSpec, registry: Optional[Registry] = None)
     if spec.help:
         lines += textwrap.wrap(spec.help, 100, initial_indent="  ", subsequent_indent="  ")
     for key, value in spec.meta.items():
-        lines.append(f"  {key}: {', '.join(value) if isinstance(value, (list, tuple)) else value}")
+        if value in (None, "", (), [], {}, frozenset()):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} from {v}" for k, v in value.items())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            value = ", ".join(str(v) for v in value)
+        lines.append(f"  {key}: {value}")
     if spec.params or spec.variadic:
         lines.append("parameters:")
         for p in spec.params:
