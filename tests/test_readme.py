@@ -139,3 +139,11 @@ def test_durations_in_the_readme_are_measured_in_the_benchmarks():
     for claim in quoted:
         assert not claim.startswith("a few"), f"unmeasured claim in README.md: {claim!r}"
         assert claim in benchmarks, f"README.md quotes {claim!r}, which docs/benchmarks.md does not measure"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """`.ci/run` ends with the README's test command, character for character."""
+    commands = [c.strip() for c in code_blocks(README.read_text(encoding="utf-8")) if "python -m pytest" in c]
+    assert len(commands) == 1
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci == commands[0]
