@@ -426,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--master-addr", metavar="ADDR", help="with --hostfile: the address other nodes reach the first "
                    "one at (default: its first address from `hostname -I`)")
     p.add_argument("--node-timeout", type=float, default=120.0, metavar="SECONDS",
-                   help="with --hostfile: end the run when a node shows no sign of life this long (default 120)")
+                   help="end the run when a training process (with --nproc) or node (with --hostfile) shows no sign of "
+                        "life this long (default 120)")
     _add_output_options(p)
     _add_set(p)
 

@@ -78,6 +78,10 @@ def run_command(recipe_path: str, *, overrides: Sequence[str] = (), out: Optiona
                                    say=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True))
         if plan is None:
             return status
+    elif nproc and nproc > 1:
+        from ftcore.runtime.launch import LaunchPlan
+
+        plan = LaunchPlan(node_timeout=node_timeout)  # one machine: a silent worker ends the run all the same
     try:
         return _run(recipe_path, recipe, graph, host, list(overrides), out, resume, nproc, hostfile, console,
                     cache_dir, verbose, command_line, plan, allow_changes=allow_changes)

@@ -237,3 +237,22 @@ def test_a_signal_to_ftcore_run_reaches_the_workers_which_save_a_checkpoint(tmp_
     assert list((out / "checkpoints").glob("step-*")), "the workers saved no checkpoint"
     statuses = [json.loads(p.read_text()) for p in (out / "workers").glob("*.json")]
     assert len(statuses) == 2 and all(s["state"] == "failed" for s in statuses)  # ended, not left running
+
+
+def test_node_timeout_applies_to_nproc_runs_on_one_machine(tmp_path, monkeypatch):
+    """``--node-timeout`` is not only for --hostfile: a silent --nproc worker ends the run after it too."""
+    import ftcore.runtime.run as run_module
+
+    seen = {}
+
+    def fake_run(*args, **kwargs):
+        seen["plan"] = args[13]
+        return 0
+
+    monkeypatch.setattr(run_module, "_run", fake_run)
+    (tmp_path / "r.ftr").write_text('recipe "r" { seed 1 }\ndata d {\n  source jsonl("rows.jsonl")\n'
+                                    '  format classification(text: "text", label: "label")\n}\n'
+                                    'model { base tiny(arch: "bert")  task classification }\ntrain { epochs 1 }\n')
+    (tmp_path / "rows.jsonl").write_text('{"text": "a", "label": "x"}\n')
+    assert run_module.run_command(str(tmp_path / "r.ftr"), nproc=2, node_timeout=7.5) == 0
+    assert seen["plan"].node_timeout == 7.5 and seen["plan"].hosts == []
