@@ -154,13 +154,18 @@ def test_a_handler_shared_by_two_library_loggers_gets_its_stream_back(tmp_path):
 
 def test_a_library_handler_installed_during_the_capture_keeps_its_propagation(tmp_path):
     logger = logging.getLogger("huggingface_hub")
-    assert not logger.handlers and logger.propagate
-    with OutputCapture(tmp_path / "run.log", descriptors=False):
-        own = logging.StreamHandler(sys.stderr)
-        logger.addHandler(own)  # what transformers does on first use, with propagate off
-        logger.propagate = False
+    earlier, earlier_propagate = list(logger.handlers), logger.propagate  # other tests may have used the library
+    for handler in earlier:
+        logger.removeHandler(handler)
+    logger.propagate = True
+    own = logging.StreamHandler(sys.stderr)
     try:
+        with OutputCapture(tmp_path / "run.log", descriptors=False):
+            logger.addHandler(own)  # what transformers does on first use, with propagate off
+            logger.propagate = False
         assert logger.handlers == [own] and logger.propagate is False
     finally:
         logger.removeHandler(own)
-        logger.propagate = True
+        for handler in earlier:
+            logger.addHandler(handler)
+        logger.propagate = earlier_propagate
