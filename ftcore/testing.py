@@ -15,6 +15,9 @@ Fixtures:
   folder), for comparing with expected text.
 - ``ftcore_warnings(text, overrides=(), host=None)``: the rendered warnings of a recipe that
   compiles (empty string when there are none).
+- ``ftcore_one_torch_thread``: torch on one thread during the test (tiny models train fastest, and
+  most steadily on a busy machine, so); use it with
+  ``pytestmark = pytest.mark.usefixtures("ftcore_one_torch_thread")``.
 - ``ftcore_stage(impl, params=None, inputs=None, ...)``: runs one stage implementation on given
   inputs, as the executor would (``run``, then ``load`` from what it wrote when the stage is
   cacheable), and returns its outputs.
@@ -129,6 +132,20 @@ def ftcore_warnings(ftcore_recipe, tmp_path):
         return render_all(recipe.warnings, recipe.sources) if recipe.warnings else ""
 
     return run
+
+
+@pytest.fixture
+def ftcore_one_torch_thread():
+    """Torch on one thread for the test, restored after it (does nothing where torch is not installed)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture

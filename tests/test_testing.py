@@ -36,3 +36,11 @@ def test_ftcore_run_trains_a_tiny_recipe_end_to_end(ftcore_run):
 def test_ftcore_run_reports_a_recipe_mistake_with_status_2(ftcore_run):
     result = ftcore_run(tiny_recipe(train="epoch 2"), files={"rows.jsonl": tiny_rows()})
     assert result.status == 2 and 'unknown attribute "epoch"' in result.output and result.run_dir is None
+
+
+def test_ftcore_one_torch_thread_sets_one_thread(request):
+    import torch
+
+    torch.set_num_threads(2)
+    request.getfixturevalue("ftcore_one_torch_thread")
+    assert torch.get_num_threads() == 1

@@ -187,13 +187,7 @@ def install(monkeypatch):
     FAIL.clear()
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    torch = pytest.importorskip("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("ftcore_one_torch_thread")  # tiny models: torch on one thread
 
 
 RECIPE = """recipe "third-party" { seed 1 }

@@ -14,15 +14,7 @@ from tiny_recipes import read_metrics, train_losses, write_recipe
 pytest.importorskip("deepspeed")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run fastest, and steadiest on a busy machine, on one thread."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("ftcore_one_torch_thread")  # tiny models: torch on one thread
 
 
 def run(recipe, out, *args, **kwargs) -> int:

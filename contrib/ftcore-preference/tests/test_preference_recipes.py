@@ -15,14 +15,7 @@ from preference_helpers import pairs_jsonl, preference_recipe
 pytest.importorskip("deepspeed")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("ftcore_one_torch_thread")  # tiny models: torch on one thread
 
 
 @pytest.fixture

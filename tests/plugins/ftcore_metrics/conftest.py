@@ -6,14 +6,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    """Torch on one thread for the test (where torch is installed)."""
-    try:
-        import torch
-    except ImportError:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def _one_torch_thread(ftcore_one_torch_thread):
+    """Every test here runs torch on one thread (ftcore.testing's fixture)."""

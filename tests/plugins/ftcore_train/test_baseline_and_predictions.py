@@ -23,14 +23,7 @@ from tiny_recipes import read_metrics, write_recipe  # noqa: E402
 pytest.importorskip("torch")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("ftcore_one_torch_thread")  # tiny models: torch on one thread
 
 
 def run(tmp_path, monkeypatch, capsys, task, **recipe) -> tuple[Path, str]:
