@@ -9,26 +9,17 @@ temporary folder that is renamed into the cache only once ``run`` returned. The 
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from ftcore.plugins.components import import_ref as import_impl
 from ftcore.plugins.errors import PluginError, blame
 from ftcore.runtime.cache import StageCache
 from ftcore.runtime.context import StageContext
 from ftcore.runtime.errors import RunError, StageFailed
 from ftcore.runtime.hashing import fingerprint_with_content
-
-
-def import_impl(ref: str) -> Any:
-    """Import ``"module:attr"`` and return the attribute."""
-    module, _, attr = ref.partition(":")
-    obj = importlib.import_module(module)
-    for part in attr.split(".") if attr else ():
-        obj = getattr(obj, part)
-    return obj
 
 
 _STAGE_CODE: dict[str, Any] = {}
