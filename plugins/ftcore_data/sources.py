@@ -15,7 +15,7 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from ftcore.api import RunError, Source, SourceContext, SourceRow
 
@@ -321,32 +321,19 @@ def _json_kind(value) -> str:
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-class _Reader(Source):
-    """A built-in source: ``read`` is one of the reader functions above."""
+class ReaderSource(Source):
+    """A built-in source whose ``read`` is one of the reader functions above."""
 
-    reader = staticmethod(read_jsonl)
+    def __init__(self, reader: Callable[[Mapping[str, Any], SourceContext], Iterator[Row]]):
+        self.reader = reader
 
     def read(self, args: Mapping[str, Any], ctx: SourceContext) -> Iterator[Row]:
         """Every row of the source (see the reader's docstring)."""
-        return type(self).reader(args, ctx)
+        return self.reader(args, ctx)
 
 
-class JsonlSource(_Reader):
-    """``jsonl("file.jsonl")``."""
-
-    reader = staticmethod(read_jsonl)
-
-
-class JsonSource(_Reader):
-    """``json("file.json", field: "rows")``."""
-
-    reader = staticmethod(read_json)
-
-
-class CsvSource(_Reader):
-    """``csv("file.csv", delimiter: ";")``."""
-
-    reader = staticmethod(read_csv)
+class CsvSource(ReaderSource):
+    """``csv("file.csv", delimiter: ";")``, whose delimiter is checked before anything runs."""
 
     def check(self, args: Mapping[str, Any]) -> list:
         """The delimiter must be one character (Python's csv module takes no other)."""
@@ -357,29 +344,19 @@ class CsvSource(_Reader):
         return []
 
 
-class ParquetSource(_Reader):
-    """``parquet("file.parquet")``."""
-
-    reader = staticmethod(read_parquet)
-
-
-class TextFilesSource(_Reader):
-    """``text_files("folder", pattern: "**/*.md")``."""
-
-    reader = staticmethod(read_text_files)
-
-
-class DiskSource(_Reader):
-    """``disk("folder")``: a dataset saved with ``save_to_disk``."""
-
-    reader = staticmethod(read_disk)
-
-
-class HubSource(_Reader):
-    """``hub("imdb", split: "train")``."""
-
-    reader = staticmethod(read_hub)
+class HubSource(ReaderSource):
+    """``hub("imdb", split: "train")``, named by its dataset id."""
 
     def describe(self, args: Mapping[str, Any]) -> str:
         """The dataset id."""
         return str(args.get("name") or "hub")
+
+
+# The registered impls (``ftcore_data.sources:JSONL`` ...), one per source name.
+JSONL = ReaderSource(read_jsonl)
+JSON = ReaderSource(read_json)
+CSV = CsvSource(read_csv)
+PARQUET = ReaderSource(read_parquet)
+TEXT_FILES = ReaderSource(read_text_files)
+DISK = ReaderSource(read_disk)
+HUB = HubSource(read_hub)
