@@ -28,7 +28,9 @@ Fixtures:
   printed text). Pair it with :func:`tiny_recipe` to train a tiny model in seconds.
 
 :func:`tiny_recipe` writes a complete recipe for a task around a tiny random model (no download),
-with lines of your own in each block; :func:`tiny_rows` writes data for it.
+with lines of your own in each block; :func:`tiny_rows` writes data for it. :func:`pip_install`
+installs distributions the way users do and returns an environment that finds them, for driving
+``ftcore`` in a subprocess (:func:`run_ftcore`).
 
 Nothing here imports torch or transformers until a run starts.
 """
@@ -39,6 +41,8 @@ import io
 import json
 import os
 import random
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -288,3 +292,23 @@ train {{
 }}
 {extra}
 """
+
+
+def pip_install(*folders: Path, target: Path) -> dict[str, str]:
+    """Install the distributions in ``folders`` with pip (no dependencies) into ``target``; return an
+    environment whose Python finds them, as after ``pip install``, for :func:`run_ftcore`.
+
+    Raises AssertionError with pip's output when it fails.
+    """
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", str(target), *map(str, folders)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    env = dict(os.environ, PYTHONPATH=str(target) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("FTCORE_PLUGINS", None)  # every installed plugin loads, as for a user
+    return env
+
+
+def run_ftcore(env: Mapping[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """``ftcore ARGS...`` in a subprocess with ``env`` (see :func:`pip_install`), in ``cwd``; output captured."""
+    return subprocess.run([sys.executable, "-m", "ftcore.cli", *args], capture_output=True, text=True, env=dict(env),
+                          cwd=cwd)

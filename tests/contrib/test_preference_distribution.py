@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ftcore.testing import pip_install, run_ftcore
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "contrib" / "ftcore-preference"
@@ -23,22 +24,13 @@ def installed(tmp_path_factory):
     """The distribution installed (pip, no dependencies) into a folder put first on PYTHONPATH."""
     tmp = tmp_path_factory.mktemp("preference")
     target = tmp / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--target", str(target), str(DIST)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    env = dict(os.environ, PYTHONPATH=str(target) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               OMP_NUM_THREADS="1")
-    env.pop("FTCORE_PLUGINS", None)
+    env = dict(pip_install(DIST, target=target), OMP_NUM_THREADS="1")
     return env, target, tmp
-
-
-def ftcore(env, cwd, *args):
-    return subprocess.run([sys.executable, "-m", "ftcore.cli", *args], capture_output=True, text=True, env=env, cwd=cwd)
 
 
 def test_ftcore_plugins_lists_the_installed_distribution(installed):
     env, target, tmp = installed
-    out = ftcore(env, tmp, "plugins")
+    out = run_ftcore(env, tmp, "plugins")
     assert out.returncode == 0, out.stderr
     assert "\npreference 0.1.0  (ftcore-preference: ftcore_preference.plugin; plugin API 1.0)" in "\n" + out.stdout
     assert "format: preference" in out.stdout and "objective: dpo, simpo" in out.stdout
@@ -54,7 +46,7 @@ def test_a_dpo_recipe_runs_end_to_end_from_the_installed_distribution(installed)
     work.mkdir()
     (work / "pairs.jsonl").write_text(pairs_jsonl())
     (work / "dpo.ftr").write_text(preference_recipe(train="eval_every 4", extra='export hf("out/dpo") { }'))
-    out = ftcore(env, work, "run", "dpo.ftr", "--out", "run", "--plain")
+    out = run_ftcore(env, work, "run", "dpo.ftr", "--out", "run", "--plain")
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     metrics = [json.loads(line) for line in (work / "run" / "metrics.jsonl").read_text().splitlines()]
     assert metrics[0]["loss"] == pytest.approx(math.log(2), abs=1e-4)

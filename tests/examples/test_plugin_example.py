@@ -4,7 +4,6 @@ listed by ``ftcore plugins``, its recipe run end to end by ``ftcore run``, its o
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from ftcore.testing import pip_install, run_ftcore
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "ftcore-plugin-example"
@@ -21,24 +22,15 @@ EXAMPLE = ROOT / "examples" / "ftcore-plugin-example"
 def installed(tmp_path_factory):
     """The example installed (pip, no dependencies) into a folder put on PYTHONPATH, and a copy to run in."""
     tmp = tmp_path_factory.mktemp("example")
-    target = tmp / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--target", str(target), str(EXAMPLE)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    env = dict(os.environ, PYTHONPATH=str(target) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("FTCORE_PLUGINS", None)
+    env = pip_install(EXAMPLE, target=tmp / "site")
     work = tmp / "work"
     shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("*.egg-info", "build", "__pycache__"))
     return env, work
 
 
-def ftcore(env, cwd, *args):
-    return subprocess.run([sys.executable, "-m", "ftcore.cli", *args], capture_output=True, text=True, env=env, cwd=cwd)
-
-
 def test_ftcore_plugins_lists_the_example(installed):
     env, work = installed
-    out = ftcore(env, work, "plugins")
+    out = run_ftcore(env, work, "plugins")
     assert out.returncode == 0, out.stderr
     assert "\nexample 0.1.0  (ftcore-plugin-example: ftcore_example.plugin; plugin API 1.0)" in "\n" + out.stdout
     assert re.search(r"source: sqlite\b", out.stdout) and "cleaner: strip_html" in out.stdout
@@ -50,7 +42,7 @@ def test_the_example_recipe_runs_with_all_four_pieces(installed):
     made = subprocess.run([sys.executable, "-m", "ftcore_example.demo_data", "shop.db"], env=env, cwd=work,
                           capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    out = ftcore(env, work, "run", "example.ftr", "--out", "run", "--plain")
+    out = run_ftcore(env, work, "run", "example.ftr", "--out", "run", "--plain")
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     metrics = [json.loads(line) for line in (work / "run" / "metrics.jsonl").read_text().splitlines()]
     test = [m for m in metrics if m.get("split") == "tickets.test"][-1]

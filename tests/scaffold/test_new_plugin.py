@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 
 from ftcore.cli import main
 from ftcore.scaffold import KINDS, ScaffoldError, names_for, new_plugin
+from ftcore.testing import pip_install, run_ftcore
 
 
 def test_names_follow_the_ftcore_prefix_convention():
@@ -50,19 +50,12 @@ def installed(tmp_path_factory):
     """Every kind generated and installed (pip, no dependencies) into one folder put on PYTHONPATH."""
     tmp = tmp_path_factory.mktemp("scaffold")
     roots = [new_plugin(f"demo-{kind}", kind, tmp / "src") for kind in KINDS]
-    target = tmp / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--target", str(target), *map(str, roots)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    env = dict(os.environ, PYTHONPATH=str(target) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("FTCORE_PLUGINS", None)
-    return roots, env, tmp
+    return roots, pip_install(*roots, target=tmp / "site"), tmp
 
 
 def test_ftcore_lists_every_generated_plugin(installed):
     roots, env, tmp = installed
-    out = subprocess.run([sys.executable, "-m", "ftcore.cli", "plugins"], capture_output=True, text=True, env=env,
-                         cwd=tmp)
+    out = run_ftcore(env, tmp, "plugins")
     assert out.returncode == 0, out.stderr
     for kind in KINDS:
         assert f"\ndemo_{kind} 0.1.0  (ftcore-demo-{kind}: ftcore_demo_{kind}.plugin; plugin API 1.0)" in "\n" + out.stdout
