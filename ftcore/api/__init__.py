@@ -35,7 +35,7 @@ from ftcore.plugins.errors import PluginError
 from ftcore.plugins.schema import (REQUIRED, AttrSpec, BlockSpec, Boolean, BoundComponent, Choice, Component,
                                    ComponentSpec, FilePath, Float, Fraction, Integer, ListOf, OneOf, Param,
                                    ParamType, PathArg, Portion, PortionType, Reference, RefValue, String, TypeProblem,
-                                   to_json)
+                                   show, to_json)
 from ftcore.runtime.context import StageContext
 from ftcore.runtime.errors import RunError
 
@@ -57,7 +57,7 @@ __all__ = [
     # declarations
     "Param", "ParamType", "REQUIRED", "String", "Integer", "Float", "Fraction", "PortionType", "Portion", "Boolean",
     "Choice", "Reference", "RefValue", "Component", "ListOf", "OneOf", "FilePath", "PathArg", "AttrSpec",
-    "BlockSpec", "ComponentSpec", "BoundComponent", "TypeProblem", "to_json",
+    "BlockSpec", "ComponentSpec", "BoundComponent", "TypeProblem", "to_json", "show",
     # run time
     "StageContext", "RunError", "PluginError", "component_entry", "load_component", "component_object",
     "call_component",

@@ -8,15 +8,15 @@ exactly like a built-in one. A stateful cleaner (dedupe) runs in one process ove
 
 from __future__ import annotations
 
-from ftcore.api import Cleaner, RunError
+from ftcore.api import Cleaner, RunError, show
 
 from ftcore_data import dispatch, store
 
 
 def describe_step(step: dict) -> str:
-    """A step as the recipe writes it: ``max_chars("text", 2000)``."""
-    args = ", ".join(f'"{v}"' if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
-                     for v in step["args"].values())
+    """A step in recipe syntax, every argument named (valid whichever may be given by position):
+    ``max_chars(field: "text", limit: 2000)``."""
+    args = ", ".join(f"{name}: {show(value)}" for name, value in step["args"].items())
     return f'{step["component"].partition(":")[2]}({args})'
 
 

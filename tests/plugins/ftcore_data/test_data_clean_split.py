@@ -27,10 +27,13 @@ def test_each_cleaner_reports_removed_or_changed_rows(prepare, write, minilm_dir
     out, _ = prepare(block(minilm_dir, body), targets=["data.d.clean"])
     report = out["data.d.clean"]["report"]
     effects = [(s["step"], s.get("removed", s.get("changed"))) for s in report["steps"]]
-    assert effects == [('drop_empty("text")', 1), ('dedupe("text", false)', 1), ('dedupe("text", true)', 1),
-                       ('drop_regex("text", "SPAM")', 1), ('max_chars("text", 40)', 1),
-                       ('mask_emails("text", "[EMAIL]")', 1), ('mask_phones("text", "[PHONE]")', 1),
-                       ('normalize_unicode("text", "NFKC")', 1)]
+    # each step as valid recipe text, every argument named (normalize, replacement and form are keyword-only)
+    assert effects == [('drop_empty(field: "text")', 1), ('dedupe(field: "text", normalize: false)', 1),
+                       ('dedupe(field: "text", normalize: true)', 1), ('drop_regex(field: "text", pattern: "SPAM")', 1),
+                       ('max_chars(field: "text", limit: 40)', 1),
+                       ('mask_emails(field: "text", replacement: "[EMAIL]")', 1),
+                       ('mask_phones(field: "text", replacement: "[PHONE]")', 1),
+                       ('normalize_unicode(field: "text", form: "NFKC")', 1)]
     assert out["data.d.clean"]["rows"]["text"] == ["Hello  World", "write to [EMAIL]", "call [PHONE] now", "fine"]
     assert report["rows_in"] == 9 and report["rows_out"] == 4
 

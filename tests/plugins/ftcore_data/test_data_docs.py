@@ -34,4 +34,4 @@ def test_the_strip_html_cleaner_of_the_docs_runs_as_written(tmp_path, monkeypatc
     _, graph = compile_recipe(tmp_path / "r.ftr", host=host)
     out = Executor(graph, tmp_path / "cache", plugins=host.registry.plugins).run(["data.d.clean"])["data.d.clean"]
     assert out["rows"]["text"] == ["Tom & Jerry", "plain"]
-    assert out["report"]["steps"] == [{"step": 'strip_html("text")', "changed": 1, "rows_out": 2}]
+    assert out["report"]["steps"] == [{"step": 'strip_html(field: "text")', "changed": 1, "rows_out": 2}]

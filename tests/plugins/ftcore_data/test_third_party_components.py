@@ -119,7 +119,7 @@ def test_each_data_kind_from_a_third_party_runs_through_ftcore_prepare(install, 
                             "data.faq.split", "data.faq.tokenize")
     assert got["data.faq.load"]["rows"]["_loc"] == [f"shop.db#{i}" for i in range(9)]  # the source's locations
     clean = got["data.faq.clean"]
-    assert [s["step"] for s in clean["report"]["steps"]] == ['strip_html("answer")', 'drop_empty("answer")']
+    assert [s["step"] for s in clean["report"]["steps"]] == ['strip_html(field: "answer")', 'drop_empty(field: "answer")']
     assert clean["report"]["steps"][0]["changed"] == 5 and clean["report"]["steps"][1]["removed"] == 1
     assert clean["rows"]["answer"][:3] == ["Use Forgot password on the login page.",
                                            "Yes, within 30 days & with the receipt.", "Track it under Orders."]
