@@ -18,7 +18,7 @@ and ftcore refuses to load a plugin written for an incompatible version, naming 
   ``ftcore predict``.
 - Run time: :class:`StageContext`, :class:`RunError` (a problem the user can fix),
   :class:`PluginError`, :func:`component_entry` / :func:`load_component` for stages that run
-  components.
+  components, :class:`LazyOutputs` for a stage's ``load`` that reads each output on first use.
 """
 
 from ftcore.api.data import (IGNORE_INDEX, ArgProblem, Cleaner, Encoded, Format, Source, SourceContext, SourceRow,
@@ -38,6 +38,7 @@ from ftcore.plugins.schema import (REQUIRED, AttrSpec, BlockSpec, Boolean, Bound
                                    show, to_json)
 from ftcore.runtime.context import StageContext
 from ftcore.runtime.errors import RunError
+from ftcore.runtime.outputs import LazyOutputs
 
 KIND_CONTRACTS = {
     "source": Source, "cleaner": Cleaner, "split_method": SplitMethod, "format": Format, "metric": Metric,
@@ -60,5 +61,5 @@ __all__ = [
     "BlockSpec", "ComponentSpec", "BoundComponent", "TypeProblem", "to_json", "show",
     # run time
     "StageContext", "RunError", "PluginError", "component_entry", "load_component", "component_object",
-    "call_component",
+    "call_component", "LazyOutputs",
 ]

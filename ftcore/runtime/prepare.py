@@ -12,6 +12,7 @@ are never wrapped when the output is not a terminal. Other libraries' output goe
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -53,9 +54,7 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     if not targets:
         console.print(f"{recipe_path}: the recipe has no data block; nothing to prepare")
         return EXIT_OK
-    try:
-        import datasets  # noqa: F401
-    except ImportError:  # pragma: no cover - the ML stack is an optional dependency
+    if importlib.util.find_spec("datasets") is None:  # pragma: no cover - the ML stack is an optional dependency
         console.print("error: ftcore prepare needs the machine-learning stack: pip install 'ftcore[train]'")
         return EXIT_FAILED
     cache = Path(cache_dir).resolve() if cache_dir else default_cache_dir(recipe_path)
@@ -68,7 +67,7 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     try:
         with capture:
             outputs = executor.run(targets)
-            tokenizer = _tokenizer_of(outputs, graph, executor)
+            tokenizer = _tokenizer_of(outputs, graph, executor, needed=show > 0)
             for data_block in recipe.blocks_of("data"):
                 print_summary(console, data_block.label, outputs, graph, tokenizer, show)
     except RunError as err:
@@ -85,7 +84,11 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     return EXIT_OK
 
 
-def _tokenizer_of(outputs, graph, executor):
+def _tokenizer_of(outputs, graph, executor, needed: bool):
+    """The tokenizer of the first tokenize stage, read only when ``needed`` (examples are shown).
+
+    Its stage is run (or found in the cache) either way, so the progress lines do not depend on ``--show``.
+    """
     for sid in outputs:
         if sid.endswith(".tokenize") and sid.startswith("data."):
             ref = graph[sid].inputs.get("tokenizer")
@@ -93,7 +96,7 @@ def _tokenizer_of(outputs, graph, executor):
                 sid2, _, out = ref.rpartition(".")
                 if sid2 not in outputs:
                     outputs.update(executor.run([sid2]))
-                return outputs[sid2][out]
+                return outputs[sid2][out] if needed else None
     return None
 
 

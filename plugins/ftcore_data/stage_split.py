@@ -73,7 +73,5 @@ class SplitStage:
 
     @staticmethod
     def load(stage, ctx):
-        """Read the saved splits and report."""
-        out = {name: store.load_dataset(ctx, name) for name, kind in stage.outputs.items() if kind == "rows"}
-        out["report"] = store.load_json(ctx, "report")
-        return out
+        """The saved splits and report, each read on first use."""
+        return store.load_outputs(ctx, [name for name, kind in stage.outputs.items() if kind == "rows"], ["report"])

@@ -121,8 +121,5 @@ class TokenizeStage:
 
     @staticmethod
     def load(stage, ctx):
-        """Read the saved splits, info and report."""
-        out = {name: store.load_dataset(ctx, name) for name in stage.params["splits"]}
-        out["info"] = store.load_json(ctx, "info")
-        out["report"] = store.load_json(ctx, "report")
-        return out
+        """The saved splits, info and report, each read on first use."""
+        return store.load_outputs(ctx, list(stage.params["splits"]), ["info", "report"])

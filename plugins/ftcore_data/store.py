@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ftcore.api import LazyOutputs
+
 ROWS_PER_PROCESS = 20_000
 
 
@@ -72,9 +74,20 @@ def load_json(ctx, name: str) -> Any:
     return json.loads((Path(ctx.output_dir) / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def load_rows_and_report(stage, ctx) -> dict:
+def load_outputs(ctx, datasets: list[str], jsons: list[str]) -> LazyOutputs:
+    """A stage's cached outputs, each read on first use: ``datasets`` by :func:`load_dataset`, ``jsons`` by
+    :func:`load_json`.
+
+    A warm ``ftcore prepare`` prints the reports only, so it never imports datasets to open the rows.
+    """
+    loaders = {name: (lambda name=name: load_dataset(ctx, name)) for name in datasets}
+    loaders.update({name: (lambda name=name: load_json(ctx, name)) for name in jsons})
+    return LazyOutputs(loaders)
+
+
+def load_rows_and_report(stage, ctx) -> LazyOutputs:
     """The cached outputs of a stage that gives ``rows`` and a ``report`` (load, validate, clean)."""
-    return {"rows": load_dataset(ctx, "rows"), "report": load_json(ctx, "report")}
+    return load_outputs(ctx, ["rows"], ["report"])
 
 
 def work_dir(ctx) -> Path:

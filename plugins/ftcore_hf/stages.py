@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ftcore.api import LazyOutputs
+
 from ftcore_hf.build import load_tokenizer
 
 
@@ -15,10 +17,14 @@ class TokenizerStage:
         return {"tokenizer": tok}
 
     def load(self, stage, ctx):
-        """Read back the tokenizer ``run`` saved."""
-        from transformers import AutoTokenizer
+        """The tokenizer ``run`` saved, read back on first use (a warm ``ftcore prepare`` may not need it)."""
+        return LazyOutputs({"tokenizer": lambda: _saved_tokenizer(ctx.output_dir)})
 
-        return {"tokenizer": AutoTokenizer.from_pretrained(str(ctx.output_dir), local_files_only=True)}
+
+def _saved_tokenizer(folder):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
 
 
 TOKENIZER_STAGE = TokenizerStage()
