@@ -1,6 +1,6 @@
 """Parse ``.ftr`` text into a :class:`~ftcore.lang.ast.Module`, reporting syntax errors in words.
 
-The lark parser is built once per process (LALR, contextual lexer). Syntax errors become
+The lark parser (LALR, contextual lexer) is loaded from prebuilt tables (:mod:`ftcore.lang.parser_tables`). Syntax errors become
 diagnostics with the position of the offending token and a description a person understands
 ("expected a value, found '}'"); parsing continues past an error so one run reports several.
 """
@@ -8,13 +8,13 @@ diagnostics with the position of the offending token and a description a person 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ftcore.lang import ast
 from ftcore.lang.diagnostics import Diagnostics
+from ftcore.lang.parser_tables import load_parser
 from ftcore.lang.transformer import ToAst, token_span
 
 # How tokens are named in messages.
@@ -46,8 +46,7 @@ _MAX_SYNTAX_ERRORS = 20
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = resources.files("ftcore.lang").joinpath("ftr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return load_parser()
 
 
 def describe_expected(expected: set[str]) -> str:
