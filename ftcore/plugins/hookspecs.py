@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from ftcore.plugins import hookspec
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from collections.abc import Mapping
+
     from ftcore.compiler.checked import CheckedRecipe
     from ftcore.compiler.graph import RunGraph, Stage
     from ftcore.lang.diagnostics import Diagnostics
@@ -83,14 +85,16 @@ def ftcore_stage_start(stage: "Stage", ctx: "StageContext") -> None:
 
 
 @hookspec
-def ftcore_stage_end(stage: "Stage", ctx: "StageContext", outputs: dict, cached: bool) -> None:
+def ftcore_stage_end(stage: "Stage", ctx: "StageContext", outputs: "Mapping[str, Any]", cached: bool) -> None:
     """Called by the executor after a stage produced its outputs.
 
     An observer: if it raises, ftcore reports it once and goes on (see the module docstring).
 
     ``outputs`` maps output names to values (datasets, dicts, models); ``cached`` is True when
-    they were loaded from the stage cache instead of computed. Called only for stages that
-    succeeded; a failing stage raises instead.
+    they were loaded from the stage cache instead of computed. A stage's ``load`` may return a
+    read-only mapping that reads each value on first lookup (:class:`ftcore.api.LazyOutputs`), so
+    an observer pays only for the outputs it looks at. Called only for stages that succeeded; a
+    failing stage raises instead.
     """
 
 

@@ -16,7 +16,7 @@ import importlib.util
 import json
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ftcore.runtime.cache import default_cache_dir
 
@@ -67,9 +67,10 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     try:
         with capture:
             outputs = executor.run(targets)
-            tokenizer = _tokenizer_of(outputs, graph, executor, needed=show > 0)
+            tokenizer = _tokenizer_of(outputs, graph, executor)
             for data_block in recipe.blocks_of("data"):
-                print_summary(console, data_block.label, outputs, graph, tokenizer, show)
+                examples = _examples_of(data_block.label, outputs, graph, tokenizer, show, cache)
+                print_summary(console, data_block.label, outputs, graph, examples)
     except RunError as err:
         say(err.render())
         return EXIT_FAILED
@@ -84,10 +85,11 @@ def prepare_command(recipe_path: str, *, overrides: list[str], show: int, cache_
     return EXIT_OK
 
 
-def _tokenizer_of(outputs, graph, executor, needed: bool):
-    """The tokenizer of the first tokenize stage, read only when ``needed`` (examples are shown).
+def _tokenizer_of(outputs, graph, executor) -> Optional[tuple[str, Callable[[], Any]]]:
+    """``(fingerprint, function returning it)`` of the first tokenize stage's tokenizer, or None.
 
-    Its stage is run (or found in the cache) either way, so the progress lines do not depend on ``--show``.
+    Its stage is run (or found in the cache) here, so the progress lines do not depend on ``--show``;
+    the tokenizer itself is read only when examples are rendered.
     """
     for sid in outputs:
         if sid.endswith(".tokenize") and sid.startswith("data."):
@@ -96,12 +98,28 @@ def _tokenizer_of(outputs, graph, executor, needed: bool):
                 sid2, _, out = ref.rpartition(".")
                 if sid2 not in outputs:
                     outputs.update(executor.run([sid2]))
-                return outputs[sid2][out] if needed else None
+                stage_outputs = outputs[sid2]
+                return graph[sid2].fingerprint, lambda: stage_outputs[out]
     return None
 
 
-def print_summary(console, label: str, outputs: dict, graph, tokenizer, show: int) -> None:
-    """Print one data block's summary (see the module docstring)."""
+def _examples_of(label: str, outputs: dict, graph, tokenizer, show: int, cache: Path) -> Optional[list]:
+    """The ``show`` decoded training examples of data block ``label`` (None: none to show), stored in
+    the cache once rendered (:mod:`ftcore.runtime.prepare_examples`)."""
+    from ftcore.runtime.prepare_examples import cached_examples, examples_key
+
+    sid = f"data.{label}.tokenize"
+    tok = outputs.get(sid)
+    if not tok or show <= 0 or tokenizer is None:
+        return None
+    tokenizer_fingerprint, get_tokenizer = tokenizer
+    key = examples_key(graph[sid].fingerprint, tokenizer_fingerprint, show) \
+        if graph[sid].fingerprint and tokenizer_fingerprint else None
+    return cached_examples(cache, key, lambda: decoded_examples(tok["train"], tok["info"], get_tokenizer(), show))
+
+
+def print_summary(console, label: str, outputs: dict, graph, examples: Optional[list] = None) -> None:
+    """Print one data block's summary (see the module docstring); ``examples``: decoded rows as rich Texts."""
     from rich.padding import Padding
     from rich.text import Text
 
@@ -114,11 +132,10 @@ def print_summary(console, label: str, outputs: dict, graph, tokenizer, show: in
             for line in describe_report(report):
                 for part in wrap_line("  " + line, width):
                     console.print(part, highlight=False, markup=False, soft_wrap=True)
-    tok = outputs.get(f"{prefix}.tokenize")
-    if tok and show > 0 and tokenizer is not None:
+    if examples is not None:
         console.print("  examples (train; [[...]] and green: carries loss):", highlight=False, markup=False,
                       soft_wrap=True)
-        for text in decoded_examples(tok["train"], tok["info"], tokenizer, show):
+        for text in examples:
             if width is None:
                 console.print(Text("    ") + text, highlight=False, soft_wrap=True)
             else:

@@ -181,7 +181,7 @@ def _data_summary(recipe, values, graph, console) -> None:
     from ftcore.runtime.prepare import print_summary
 
     for block in recipe.blocks_of("data"):
-        print_summary(console, block.label, values, graph, None, 0)
+        print_summary(console, block.label, values, graph)
 
 
 def remove_empty_folders(root: Path) -> None:

@@ -183,4 +183,26 @@ MUTANTS: tuple[Mutant, ...] = (
               "return model.unload()  # mutant: the adapter is removed, not merged"),),
         ("tests/runtime/test_run_e2e.py::test_causal_lm_full_and_lora",),
     ),
+    # ---- warm preparation
+    Mutant(
+        "cached_outputs_read_eagerly",
+        "a fully cached ftcore prepare reads the stage reports only, importing no ML library",
+        (Edit("ftcore/runtime/outputs.py", "        self._values: dict[str, Any] = {}\n",
+              "        self._values: dict[str, Any] = {k: f() for k, f in self._loaders.items()}  # mutant\n"),),
+        ("tests/runtime/test_prepare_warm.py::test_a_fully_cached_prepare_imports_no_ml_library_and_prints_the_same",),
+    ),
+    Mutant(
+        "warm_prepare_imports_torch",
+        "a fully cached ftcore prepare does not import torch",
+        (Edit("ftcore/runtime/prepare.py", "            outputs = executor.run(targets)\n",
+              "            outputs = executor.run(targets)\n            import torch  # noqa: F401  # mutant\n"),),
+        ("tests/runtime/test_prepare_warm.py::test_a_fully_cached_prepare_imports_no_ml_library_and_prints_the_same",),
+    ),
+    Mutant(
+        "stored_examples_ignore_the_tokenizer",
+        "the stored decoded examples are used only with the tokenizer they were decoded with",
+        (Edit("ftcore/runtime/prepare_examples.py", "    parts = [tokenize_fingerprint, tokenizer_fingerprint, count,",
+              "    parts = [tokenize_fingerprint, count,  # mutant"),),
+        ("tests/runtime/test_prepare_warm.py::test_the_key_follows_each_thing_the_examples_depend_on",),
+    ),
 )

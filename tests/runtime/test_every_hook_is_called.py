@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_hook_arguments_describe_what_happened(recorded):
     started = [c["stage"].id for c in of(calls, "ftcore_stage_start")]
     ended = [c["stage"].id for c in of(calls, "ftcore_stage_end")]
     assert "train" in started and "train" in ended and set(ended) <= lowered
-    assert all(isinstance(c["cached"], bool) and isinstance(c["outputs"], dict)
+    assert all(isinstance(c["cached"], bool) and isinstance(c["outputs"], Mapping)
                for c in of(calls, "ftcore_stage_end"))
     engine = of(calls, "ftcore_build_engine")
     assert len(engine) == 1 and engine[0]["config"]["train_batch_size"] == 4 and engine[0]["param_groups"]

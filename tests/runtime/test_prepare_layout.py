@@ -37,7 +37,7 @@ def summary(width, terminal):
     console = Console(file=buf, width=width, force_terminal=terminal, color_system=None)
     report = {"stage": "split", "rows_in": 1200, "splits": {
         "train": {"rows": 1000, "by label": {f"label_{i}": 80 + i for i in range(12)}}}}
-    print_summary(console, "d", {"data.d.split": {"report": report}}, _Graph(), None, 0)
+    print_summary(console, "d", {"data.d.split": {"report": report}}, _Graph())
     return buf.getvalue()
 
 
