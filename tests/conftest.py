@@ -7,6 +7,7 @@ built-ins they name plus the fake, so they do not depend on which other plugins 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ from ftcore.plugins.schema import (AttrSpec, BlockSpec, Boolean, Choice, Compone
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTINS = ["recipe", "metrics", "export"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache_in_a_temporary_folder(tmp_path_factory):
+    """ftcore's user cache (ftcore/user_cache.py) in a fresh folder, for the tests and the processes they start."""
+    os.environ.setdefault("FTCORE_USER_CACHE", str(tmp_path_factory.mktemp("user-cache")))
 
 
 class Name(String):

@@ -4,19 +4,18 @@ Lowering turns every component a stage will run into an *entry* (JSON data: kind
 arguments, providing plugin and distribution, ``impl``) with :func:`component_entry`; the stage
 gets the code back with :func:`load_component`, which checks it honours the contract the kind
 declared and blames the plugin — by name, distribution and version — when it does not.
-:func:`impl_problem` finds a broken ``impl`` without importing anything, for ``ftcore check``.
+:func:`impl_problem` finds a broken ``impl`` without importing it (:mod:`ftcore.plugins.module_names`), for
+``ftcore check``.
 """
 
 from __future__ import annotations
 
-import ast as pyast
-import functools
 import importlib
 import importlib.util
-from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from ftcore.plugins.errors import PluginError
+from ftcore.plugins.module_names import top_level_names
 from ftcore.plugins.schema import BoundComponent, to_json
 
 _LOADED: dict[str, Any] = {}
@@ -130,17 +129,10 @@ def impl_problem(ref: Optional[str]) -> Optional[str]:
     if spec.origin is None or not spec.origin.endswith(".py"):
         return None
     try:
-        names = _module_names(spec.origin, Path(spec.origin).stat().st_mtime_ns)
+        names = top_level_names(spec.origin)
     except (OSError, SyntaxError, ValueError) as exc:
         return f'impl "{ref}": module "{module}" cannot be read: {exc}'
     return _attr_problem(ref, module, attr, names)
-
-
-@functools.lru_cache(maxsize=256)
-def _module_names(origin: str, mtime_ns: int) -> Optional[frozenset[str]]:
-    """The top-level names of the module file (cached per file version: an editor checks on every keystroke)."""
-    names = _top_level_names(pyast.parse(Path(origin).read_text(encoding="utf-8")))
-    return frozenset(names) if names is not None else None
 
 
 def _attr_problem(ref: str, module: str, attr: str, names) -> Optional[str]:
@@ -153,36 +145,3 @@ def _attr_problem(ref: str, module: str, attr: str, names) -> Optional[str]:
         near = did_you_mean(head, sorted(n for n in names if not n.startswith("_")))
         return f'impl "{ref}": module "{module}" has no "{head}"' + (f" ({near})" if near else "")
     return None
-
-
-def _top_level_names(tree: pyast.Module) -> Optional[set[str]]:
-    """Names a module defines at top level; None when it may define more dynamically."""
-    names: set[str] = set()
-    for node in tree.body:
-        names |= _defined(node)
-        if isinstance(node, (pyast.If, pyast.Try)):
-            for inner in pyast.walk(node):
-                names |= _defined(inner)
-        if isinstance(node, pyast.ImportFrom) and any(a.name == "*" for a in node.names):
-            return None
-        if isinstance(node, pyast.FunctionDef) and node.name == "__getattr__":
-            return None
-    return names
-
-
-def _defined(node) -> set[str]:
-    if isinstance(node, (pyast.FunctionDef, pyast.AsyncFunctionDef, pyast.ClassDef)):
-        return {node.name}
-    if isinstance(node, (pyast.Import, pyast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in node.names}
-    targets = []
-    if isinstance(node, pyast.Assign):
-        targets = node.targets
-    elif isinstance(node, (pyast.AnnAssign, pyast.AugAssign)):
-        targets = [node.target]
-    out: set[str] = set()
-    for t in targets:
-        for n in pyast.walk(t):
-            if isinstance(n, pyast.Name):
-                out.add(n.id)
-    return out
