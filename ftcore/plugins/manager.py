@@ -17,13 +17,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from importlib import import_module
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Iterable, Optional, Sequence
 
 import pluggy
 
 from ftcore.plugins import hookspecs
+from ftcore.plugins.entry_point_cache import entry_points
 from ftcore.plugins.errors import PluginError
 from ftcore.plugins.registry import Register, Registry
 from ftcore.plugins.relay import HookRelay
@@ -54,7 +54,7 @@ def _split_env(name: str) -> Optional[set[str]]:
 
 
 def _entry_points() -> list:
-    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    return entry_points(ENTRY_POINT_GROUP)  # sorted by name
 
 
 def create_plugin_manager(only: Optional[Sequence[str]] = None,
