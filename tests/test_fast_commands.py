@@ -1,4 +1,4 @@
-"""check, graph, fmt, plugins, describe, schema and lsp import neither torch nor transformers (nor datasets, deepspeed)."""
+"""check, graph, fmt, plugins, describe, schema and lsp import neither torch nor transformers (nor datasets, deepspeed, ...)."""
 
 import json
 import subprocess
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "transformers", "datasets", "deepspeed", "peft", "numpy")
+HEAVY = ("torch", "transformers", "datasets", "deepspeed", "peft", "numpy", "pyarrow", "pandas", "safetensors",
+         "tokenizers", "huggingface_hub", "rich")
 
 PROBE = """
 import sys
@@ -45,6 +46,20 @@ def test_fast_commands_do_not_import_the_ml_stack(command, tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode in (0, 1), out.stderr
     assert "HEAVY:\n" in out.stdout, f"{command} imported: {out.stdout.splitlines()[-1]}"
+
+
+# What an installed, unchanged ftcore must not need to load per ``check``: the distributions' metadata
+# (cached by ftcore.plugins.entry_point_cache).
+STARTUP = ("importlib.metadata", "email")
+
+
+def test_check_of_the_largest_recipe_loads_no_metadata_once_the_installation_is_known():
+    recipe = str(max((ROOT / "recipes").glob("*.ftr"), key=lambda p: p.stat().st_size))
+    probe = PROBE.format(heavy=HEAVY + STARTUP)
+    for _ in range(2):  # the first may fill the user cache (conftest points it at a temporary folder)
+        out = subprocess.run([sys.executable, "-c", probe, "check", recipe], capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+    assert "HEAVY:\n" in out.stdout, f"check imported: {out.stdout.splitlines()[-1]}"
 
 
 def _lsp_session(recipe: Path) -> bytes:
