@@ -15,12 +15,14 @@ it names exactly this grammar, this lark version and these options.
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 from typing import Any, Optional
 
+import ftcore.lang.lark_loader  # noqa: F401 - first: lark loads without the regex module
 import lark
 from lark import Lark
 
+_HERE = Path(__file__).resolve().parent  # ftr.lark and its tables are package data next to this module
 OPTIONS = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
 TABLES_FILE = "ftr_tables.json"
 FORMAT = 1  # bump when the layout of the stored JSON changes
@@ -29,7 +31,7 @@ _INT_KEYS = "__int_keys__"  # lark's tables use dicts keyed by int, which JSON o
 
 def grammar_text() -> str:
     """The text of the recipe grammar, ``ftr.lark``."""
-    return resources.files("ftcore.lang").joinpath("ftr.lark").read_text(encoding="utf-8")
+    return _HERE.joinpath("ftr.lark").read_text(encoding="utf-8")
 
 
 def load_parser() -> Lark:
@@ -72,7 +74,7 @@ def _parser_from(stored: Optional[dict], grammar: str) -> Optional[Lark]:
 
 def _read_shipped() -> Optional[dict]:
     try:
-        text = resources.files("ftcore.lang").joinpath(TABLES_FILE).read_text(encoding="utf-8")
+        text = _HERE.joinpath(TABLES_FILE).read_text(encoding="utf-8")
         return decode(text)
     except (OSError, ValueError):
         return None
@@ -114,7 +116,7 @@ def decode(text: str) -> Any:
 def write_shipped_tables() -> str:
     """Build the parser from ``ftr.lark`` and write ``ftr_tables.json`` next to it; returns the path."""
     grammar = grammar_text()
-    path = resources.files("ftcore.lang").joinpath(TABLES_FILE)
+    path = _HERE / TABLES_FILE
     text = json.dumps(tables_of(Lark(grammar, **OPTIONS), grammar), indent=None, separators=(",", ":"))
     with open(str(path), "w", encoding="utf-8") as f:
         f.write(text + "\n")
