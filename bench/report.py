@@ -139,11 +139,36 @@ def render(result: dict[str, Any], source: Any) -> str:
                       f"{cell(cp['store_column'], 3)} s.", ""]
     c = result.get("compile")
     if c:
-        lines += ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
-                  "processes alternating:", "", "| command | seconds | ", "|---|---|",
-                  f"| ftcore check | {cell(c['check_s'], 2)} |", f"| python -c pass | {cell(c['python_s'], 2)} |",
-                  f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |", ""]
+        lines += compile_tables(c)
     return "\n".join(lines + [end])
+
+
+def compile_tables(c: dict[str, Any]) -> list[str]:
+    """``ftcore check`` against ``python -c pass``, warm and cold user cache, and the phases of a check."""
+    lines = ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh processes "
+             "alternating" + ("; bytecode compiled first, as `pip install` does; the user cache filled by one "
+                              "check first (cold: an empty user cache each time, as the first check after an install "
+                              "or upgrade)" if "check_cold_s" in c else "") + ":", "",
+             "| command | seconds |", "|---|---|", f"| ftcore check | {cell(c['check_s'], 3)} |"]
+    if "check_cold_s" in c:
+        lines.append(f"| ftcore check, cold user cache | {cell(c['check_cold_s'], 3)} |")
+    lines += [f"| python -c pass | {cell(c['python_s'], 3)} |",
+              f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |"]
+    if "ratio_cold" in c:
+        lines.append(f"| ratio, cold user cache | {cell(c['ratio_cold'], 1)} |")
+    lines.append("")
+    if c.get("phases_s"):
+        lines += ["Where a check's time goes, timed inside fresh processes (a standard-library module counts in the "
+                  "phase that imports it first); the rest of the check's time is the interpreter's start-up and exit, "
+                  "`-m`, the command line and the output:", "", "| phase | ms |", "|---|---|"]
+        lines += [f"| {name} | {cell(_in_ms(s), 1)} |" for name, s in c["phases_s"].items()]
+        lines.append("")
+    return lines
+
+
+def _in_ms(s: dict[str, Any]) -> dict[str, Any]:
+    """A summary of seconds as one of milliseconds."""
+    return {k: v * 1000 if k in ("median", "min", "max") and v is not None else v for k, v in s.items()}
 
 
 def update_docs(path: Path, tables: str, key: str) -> None:
