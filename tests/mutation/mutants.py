@@ -205,4 +205,39 @@ MUTANTS: tuple[Mutant, ...] = (
               "    parts = [tokenize_fingerprint, count,  # mutant"),),
         ("tests/runtime/test_prepare_warm.py::test_the_key_follows_each_thing_the_examples_depend_on",),
     ),
+    # ---- compile latency: what check no longer recomputes each process must still follow its inputs
+    Mutant(
+        "parser_tables_for_another_grammar_used",
+        "stored parser tables are used only for the grammar they were built from",
+        (Edit("ftcore/lang/parser_tables.py", ' or stored.get("grammar") != grammar:', ":  # mutant: any grammar"),),
+        ("tests/lang/test_parser_tables.py::test_tables_stored_for_another_grammar_are_not_used",),
+    ),
+    Mutant(
+        "parser_built_every_process",
+        "check loads the shipped parser tables instead of building the parser",
+        (Edit("ftcore/lang/parser_tables.py", "    shipped = _parser_from(_read_shipped(), grammar)\n",
+              "    shipped = None  # mutant: the shipped tables are ignored\n"),),
+        ("tests/lang/test_parser_tables.py::test_the_shipped_tables_are_used_without_building",),
+    ),
+    Mutant(
+        "entry_point_snapshot_ignores_metadata_files",
+        "plugins installed, upgraded or rewritten in place are seen by the next command",
+        (Edit("ftcore/plugins/entry_point_cache.py",
+              "            snapshot.append([child, *_stat(meta), *(x for f in _META_FILES for x in _stat(os.path.join(meta, f)))])",
+              "            snapshot.append([child, *_stat(meta)])  # mutant"),),
+        ("tests/plugins/test_entry_point_cache.py::test_entry_points_rewritten_in_place_are_seen",),
+    ),
+    Mutant(
+        "check_reads_distribution_metadata",
+        "check loads no distribution metadata once the installation is known",
+        (Edit("ftcore/plugins/manager.py", "    return entry_points(ENTRY_POINT_GROUP)  # sorted by name",
+              "    from ftcore.plugins.entry_point_cache import _scan  # mutant\n    return _scan(ENTRY_POINT_GROUP)"),),
+        ("tests/test_fast_commands.py::test_check_of_the_largest_recipe_loads_no_metadata_once_the_installation_is_known",),
+    ),
+    Mutant(
+        "module_names_cache_ignores_size",
+        "an impl module edited since the last check is read again",
+        (Edit("ftcore/plugins/module_names.py", ' and entry["size"] == st.st_size:', ":  # mutant"),),
+        ("tests/plugins/test_module_names.py::test_an_edited_module_is_parsed_again",),
+    ),
 )
