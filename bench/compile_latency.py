@@ -11,7 +11,9 @@ taken within each pair. What the processes start from is what an installed ftcor
   a private folder, filled by one untimed ``check``. The *first* check after an install or upgrade
   fills it; that cold case is timed too, each time with an empty folder.
 
-Then one more series splits a check into phases, timed inside fresh processes
+A fourth series imports only what a check cannot do without (:data:`FLOOR`: lark, pluggy,
+argparse), the lower bound of the ratio while ``check`` is built on them. Then one more series
+splits a check into phases, timed inside fresh processes
 (:data:`PHASE_PROBE`), to show where the time goes.
 """
 
@@ -29,6 +31,9 @@ from bench.stats import summary
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPILED = ("ftcore", "plugins", "contrib")  # the source folders a check imports from
+
+# What a check cannot start without: its parser library, its plugin system and its command line.
+FLOOR = "import ftcore.lang.lark_loader, lark, pluggy, argparse"
 
 # Runs in a fresh interpreter: the phases of `ftcore check RECIPE`, each timed, printed as JSON.
 PHASE_PROBE = r"""
@@ -82,26 +87,29 @@ def phases(recipe: Path, env: dict) -> dict:
 
 
 def benchmark(reps: int, say) -> dict:
-    """``reps`` alternating triples (bare, warm check, cold check); medians, spreads, ratios and phases."""
+    """``reps`` alternating rounds (bare, warm check, cold check, floor); medians, spreads, ratios and phases."""
     recipe = largest_recipe()
     compile_bytecode()
     check = [sys.executable, "-m", "ftcore.cli", "check", str(recipe)]
     bare = [sys.executable, "-c", "pass"]
-    checks, colds, bares, split = [], [], [], []
+    floor = [sys.executable, "-c", FLOOR]
+    checks, colds, bares, floors, split = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="ftcore-bench-user-cache-") as tmp:
         warm_env = dict(os.environ, FTCORE_USER_CACHE=str(Path(tmp) / "warm"))
         timed(check, warm_env)  # fills the user cache, as the first check after installing does
         for rep in range(reps):
             say(f"  compile latency {rep + 1}/{reps}")
             cold_env = dict(os.environ, FTCORE_USER_CACHE=str(Path(tmp) / f"cold-{rep}"))
-            triple = [(bare, warm_env, bares), (check, warm_env, checks), (check, cold_env, colds)]
-            for command, env, into in (triple if rep % 2 == 0 else triple[::-1]):
+            series = [(bare, warm_env, bares), (check, warm_env, checks), (check, cold_env, colds),
+                      (floor, warm_env, floors)]
+            for command, env, into in (series if rep % 2 == 0 else series[::-1]):
                 into.append(timed(command, env))
             split.append(phases(recipe, warm_env))
     names = list(split[0]) if split else []
     return {"recipe": str(recipe.relative_to(ROOT)), "check_s": summary(checks), "check_cold_s": summary(colds),
             "python_s": summary(bares), "ratio": summary([c / b for c, b in zip(checks, bares)]),
             "ratio_cold": summary([c / b for c, b in zip(colds, bares)]),
+            "floor": FLOOR, "floor_s": summary(floors), "ratio_floor": summary([f / b for f, b in zip(floors, bares)]),
             "phases_s": {n: summary([s[n] for s in split]) for n in names},
             "bytecode": "compiled first (compileall)",
             "PYTHONDONTWRITEBYTECODE": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")), "goal": 3.0}

@@ -163,6 +163,9 @@ def compile_tables(c: dict[str, Any]) -> list[str]:
               f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |"]
     if "ratio_cold" in c:
         lines.append(f"| ratio, cold user cache | {cell(c['ratio_cold'], 1)} |")
+    if "floor_s" in c:
+        lines += [f"| python -c \"{c['floor']}\" | {cell(c['floor_s'], 3)} |",
+                  f"| ratio of that import alone | {cell(c['ratio_floor'], 1)} |"]
     lines.append("")
     if c.get("phases_s"):
         lines += ["Where a check's time goes, timed inside fresh processes (a standard-library module counts in the "
