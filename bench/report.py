@@ -152,17 +152,19 @@ def render(result: dict[str, Any], source: Any) -> str:
 
 def compile_tables(c: dict[str, Any]) -> list[str]:
     """``ftcore check`` against ``python -c pass``, warm and cold user cache, and the phases of a check."""
+    if "check_cold_s" not in c:  # a result from before the cold and floor series: rendered as it was then
+        return ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh "
+                "processes alternating:", "", "| command | seconds | ", "|---|---|",
+                f"| ftcore check | {cell(c['check_s'], 2)} |", f"| python -c pass | {cell(c['python_s'], 2)} |",
+                f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |", ""]
     lines = ["### Compile latency", "", f"`ftcore check {c['recipe']}` against `python -c pass`, fresh processes "
-             "alternating" + ("; bytecode compiled first, as `pip install` does; the user cache filled by one "
-                              "check first (cold: an empty user cache each time, as the first check after an install "
-                              "or upgrade)" if "check_cold_s" in c else "") + ":", "",
-             "| command | seconds |", "|---|---|", f"| ftcore check | {cell(c['check_s'], 3)} |"]
-    if "check_cold_s" in c:
-        lines.append(f"| ftcore check, cold user cache | {cell(c['check_cold_s'], 3)} |")
-    lines += [f"| python -c pass | {cell(c['python_s'], 3)} |",
-              f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |"]
-    if "ratio_cold" in c:
-        lines.append(f"| ratio, cold user cache | {cell(c['ratio_cold'], 1)} |")
+             "alternating; bytecode compiled first, as `pip install` does; the user cache filled by one check first "
+             "(cold: an empty user cache each time, as the first check after an install or upgrade):", "",
+             "| command | seconds |", "|---|---|", f"| ftcore check | {cell(c['check_s'], 3)} |",
+             f"| ftcore check, cold user cache | {cell(c['check_cold_s'], 3)} |",
+             f"| python -c pass | {cell(c['python_s'], 3)} |",
+             f"| ratio (goal ≤ {c['goal']:g}) | {cell(c['ratio'], 1)} |",
+             f"| ratio, cold user cache | {cell(c['ratio_cold'], 1)} |"]
     if "floor_s" in c:
         lines += [f"| python -c \"{c['floor']}\" | {cell(c['floor_s'], 3)} |",
                   f"| ratio of that import alone | {cell(c['ratio_floor'], 1)} |"]
