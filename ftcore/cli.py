@@ -481,6 +481,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that only read and print: all they write (the user cache) is closed before they return.
+READ_ONLY_COMMANDS = frozenset({"check", "graph", "plugins", "describe", "schema"})
+
+
+def _skip_final_collection() -> None:
+    """Spare the interpreter's last garbage collection the objects alive at exit (about 10 ms of a check).
+
+    At exit CPython collects garbage once more, walking every object the plugins, the parser
+    tables and the checked recipe left: a tenth of a check's time. ``gc.freeze``, run by ``atexit``
+    (before the interpreter tears modules down), moves them out of the collector's sight; they are
+    still freed by reference counting as modules are torn down, and Python never promised to
+    finalize objects alive at exit. Only for commands with nothing left to flush or close, and only
+    when ftcore is the program (``main()`` read ``sys.argv``), never for a library caller.
+    """
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``ftcore`` console script."""
     parser = build_parser()
@@ -492,7 +512,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from ftcore.plugins.errors import PluginError
 
     try:
-        return args.func(args)
+        status = args.func(args)
+        if argv is None and args.command in READ_ONLY_COMMANDS:  # the process is this command
+            _skip_final_collection()
+        return status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

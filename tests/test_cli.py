@@ -165,3 +165,35 @@ def test_plugins_respects_the_allow_list(monkeypatch, capsys):
     monkeypatch.setenv("FTCORE_PLUGINS", "recipe")
     assert main(["plugins", "--json"]) == 0
     assert [p["name"] for p in json.loads(capsys.readouterr().out)["plugins"]] == ["recipe"]
+
+
+# ---------------------------------------------------------------- the last garbage collection
+
+
+@pytest.fixture
+def at_exit(monkeypatch):
+    """What main() asks to run at the interpreter's exit."""
+    import atexit
+
+    registered = []
+    monkeypatch.setattr(atexit, "register", lambda fn, *a, **k: registered.append(fn))
+    return registered
+
+
+@pytest.mark.parametrize("argv", [["check", "recipes/support-reply.ftr"], ["plugins"], ["describe", "train"]])
+def test_a_read_only_command_run_as_the_program_skips_the_last_collection(argv, at_exit, monkeypatch, capsys):
+    import gc
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("sys.argv", ["ftcore", *argv])
+    assert main() == 0
+    assert at_exit == [gc.freeze]
+    assert capsys.readouterr().out
+
+
+def test_a_library_caller_and_other_commands_keep_the_last_collection(at_exit, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(ROOT)
+    assert main(["check", "recipes/support-reply.ftr"]) == 0  # argv given: ftcore is not the program
+    monkeypatch.setattr("sys.argv", ["ftcore", "fmt", "--check", "recipes/support-reply.ftr"])
+    main()  # fmt may rewrite files: nothing is skipped at its exit
+    assert at_exit == []
