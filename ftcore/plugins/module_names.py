@@ -4,8 +4,8 @@
 about a millisecond; a recipe names a dozen, and every ``check`` is a fresh process. So the
 answer is kept per file version — path, modification time and size, the check Python itself
 makes before trusting a ``.pyc`` — in memory (an editor checks on every keystroke) and in the
-user's cache folder as JSON (:mod:`ftcore.user_cache`), where a missing, damaged or outdated
-entry only means the file is parsed again.
+user's cache folder as JSON (:mod:`ftcore.user_cache`, written once at exit), where a missing,
+damaged or outdated entry only means the file is parsed again.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ FORMAT = 1
 
 _memory: dict[tuple[str, int, int], Optional[frozenset[str]]] = {}
 _stored: Optional[dict] = None  # the cache file's modules, read once per process
+_dirty = False  # _stored holds entries the file lacks; written once, at exit (see flush)
 
 
 def top_level_names(origin: str) -> Optional[frozenset[str]]:
@@ -40,7 +41,7 @@ def top_level_names(origin: str) -> Optional[frozenset[str]]:
         names = frozenset(found) if found is not None else None
         stored[origin] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size,
                           "names": None if names is None else sorted(names)}
-        _save(stored)
+        _changed()
     _memory[key] = names
     return names
 
@@ -60,6 +61,23 @@ def _stored_modules() -> dict:
         modules = data.get("modules") if isinstance(data, dict) and data.get("format") == FORMAT else None
         _stored = modules if isinstance(modules, dict) else {}
     return _stored
+
+
+def _changed() -> None:
+    global _dirty
+    if not _dirty:
+        _dirty = True
+        import atexit
+
+        atexit.register(flush)
+
+
+def flush() -> None:
+    """Write the names this process found to the user cache: once, at exit (a check parses a dozen modules)."""
+    global _dirty
+    if _dirty and _stored is not None:
+        _dirty = False
+        _save(_stored)
 
 
 def _save(modules: dict) -> None:

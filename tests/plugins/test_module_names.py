@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.setenv("FTCORE_USER_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(module_names, "_memory", {})
     monkeypatch.setattr(module_names, "_stored", None)
+    monkeypatch.setattr(module_names, "_dirty", False)
     return tmp_path / "cache" / module_names.CACHE_FILE
 
 
@@ -23,6 +25,7 @@ def new_process(monkeypatch, parse_allowed: bool):
     """Forget what this process knows; with ``parse_allowed=False`` any parse fails the test."""
     monkeypatch.setattr(module_names, "_memory", {})
     monkeypatch.setattr(module_names, "_stored", None)
+    monkeypatch.setattr(module_names, "_dirty", False)
     if not parse_allowed:
         monkeypatch.setattr(module_names, "_names_in_source", lambda source: pytest.fail("parsed again"))
 
@@ -36,6 +39,7 @@ def module(tmp_path):
 
 def test_a_later_process_reads_the_names_from_the_cache_without_parsing(fresh, module, monkeypatch):
     assert module_names.top_level_names(str(module)) == {"os", "TopK", "LIMIT"}
+    module_names.flush()
     assert json.loads(fresh.read_text())["modules"][str(module)]["names"] == ["LIMIT", "TopK", "os"]
     new_process(monkeypatch, parse_allowed=False)
     assert module_names.top_level_names(str(module)) == {"os", "TopK", "LIMIT"}
@@ -45,6 +49,7 @@ def test_a_module_that_may_define_names_dynamically_is_remembered_as_such(fresh,
     path = tmp_path / "star.py"
     path.write_text("from os import *\n")
     assert module_names.top_level_names(str(path)) is None
+    module_names.flush()
     new_process(monkeypatch, parse_allowed=False)
     assert module_names.top_level_names(str(path)) is None
 
@@ -52,6 +57,7 @@ def test_a_module_that_may_define_names_dynamically_is_remembered_as_such(fresh,
 @pytest.mark.parametrize("edit", ["same time, other size", "same size, other time"])
 def test_an_edited_module_is_parsed_again(fresh, module, monkeypatch, edit):
     module_names.top_level_names(str(module))
+    module_names.flush()
     before = os.stat(module)
     if edit == "same time, other size":
         module.write_text("class TopK:\n    pass\nclass Other:\n    pass\n")
@@ -69,11 +75,13 @@ def test_an_edited_module_is_parsed_again(fresh, module, monkeypatch, edit):
                                     '{"format": 1, "modules": {"%s": {"mtime_ns": 1, "size": 1, "names": "TopK"}}}'])
 def test_a_damaged_cache_is_a_miss_and_is_rewritten(fresh, module, monkeypatch, damage):
     module_names.top_level_names(str(module))
+    module_names.flush()
     stat = os.stat(module)
     fresh.write_text(damage.replace("%s", str(module)).replace('"mtime_ns": 1, "size": 1',
                                                                 f'"mtime_ns": {stat.st_mtime_ns}, "size": {stat.st_size}'))
     new_process(monkeypatch, parse_allowed=True)
     assert module_names.top_level_names(str(module)) == {"os", "TopK", "LIMIT"}
+    module_names.flush()
     assert json.loads(fresh.read_text())["modules"][str(module)]["names"] == ["LIMIT", "TopK", "os"]
 
 
@@ -83,6 +91,7 @@ def test_deleted_modules_are_dropped_from_the_cache(fresh, module, tmp_path):
     module_names.top_level_names(str(gone))
     gone.unlink()
     module_names.top_level_names(str(module))
+    module_names.flush()
     assert set(json.loads(fresh.read_text())["modules"]) == {str(module)}
 
 
@@ -92,4 +101,21 @@ def test_without_a_writable_cache_names_are_still_found(tmp_path, module, monkey
     monkeypatch.setenv("FTCORE_USER_CACHE", str(blocker / "cache"))
     monkeypatch.setattr(module_names, "_memory", {})
     monkeypatch.setattr(module_names, "_stored", None)
+    monkeypatch.setattr(module_names, "_dirty", False)
     assert module_names.top_level_names(str(module)) == {"os", "TopK", "LIMIT"}
+    module_names.flush()
+
+
+def test_a_check_writes_the_cache_once_at_exit(tmp_path):
+    """Across real processes: the first check writes the names of every impl module it read, at exit."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "FTCORE_USER_CACHE": str(tmp_path / "cache")}
+    recipe = str(root / "recipes" / "support-reply.ftr")
+    out = subprocess.run([sys.executable, "-m", "ftcore.cli", "check", recipe], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    modules = json.loads((tmp_path / "cache" / module_names.CACHE_FILE).read_text())["modules"]
+    assert any(path.endswith(os.path.join("ftcore_data", "sources.py")) for path in modules), sorted(modules)
