@@ -9,10 +9,20 @@ For each stage, two processes (gloo on CPUs, nccl on GPUs) build the model as ft
 activations are negligible; the reading is taken after the second backward pass, before its
 optimizer step, when weights, gradients and optimizer states all exist. A one-layer model runs a
 forward and backward pass first, so that the libraries' own memory (modeling code, kernels) is in
-place before the baseline reading. Each process reports its resident memory before the model was
-built, at that reading and at its peak; the plan is :func:`ftcore_train.memory_plan.plan` for the
+place before the baseline reading. The plan is :func:`ftcore_train.memory_plan.plan` for the
 same parameter count, stage and process count.
-On a GPU the same numbers are taken from ``torch.cuda`` (allocated now and at the peak).
+
+Each process reports two readings, each less the same reading taken before the model was built:
+
+- live: the memory its tensors hold, the quantity the plan predicts. On a GPU it is
+  ``torch.cuda.memory_allocated``; on CPUs it is the resident memory after glibc's
+  ``malloc_trim(0)`` has handed the freed heap back to the system, its CPU counterpart;
+- resident: what the process held at that moment, freed memory the allocator keeps for reuse
+  included (``torch.cuda.memory_reserved`` on a GPU; on CPUs, glibc keeps freed tensors of up
+  to 32 MiB in its heap, so the transient tensors of a step — gathered ZeRO-3 parameters,
+  per-parameter gradients — stay resident between steps);
+
+and its peak (``ru_maxrss``, ``torch.cuda.max_memory_allocated``).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,13 +45,36 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def live_rss_mb() -> Optional[float]:
+    """Resident memory after glibc hands its freed heap back (``malloc_trim(0)``); None without glibc."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss_mb()
+
+
+def readings(cuda: bool) -> tuple[Optional[float], float]:
+    """(live, resident) memory now in MiB: see the module docstring."""
+    import torch
+
+    if cuda:
+        torch.cuda.synchronize()
+        return torch.cuda.memory_allocated() / 2**20, torch.cuda.memory_reserved() / 2**20
+    resident = rss_mb()
+    return live_rss_mb(), resident
+
+
 def worker(stage: int, layers: int, hidden: int, precision: str, out: Path) -> None:
     """One process of the measurement (its rank comes from the environment)."""
     import torch
 
     from ftcore_hf.sources import TinySource
     from ftcore_train import dsconfig
-    from ftcore_train.engine import build_engine, init_distributed, shutdown
+    from ftcore_train.engine import build_engine, init_distributed, partitioned_construction, shutdown
+    from ftcore_train.loop import hidden_size
 
     rank, world = init_distributed()
     cuda = torch.cuda.is_available()
@@ -53,12 +87,15 @@ def worker(stage: int, layers: int, hidden: int, precision: str, out: Path) -> N
     warm = TinySource().model(dict(args, layers=1, hidden=64, heads=1, intermediate=64), task="causal_lm")
     warm(input_ids=torch.ones((1, 4), dtype=torch.long), labels=torch.ones((1, 4), dtype=torch.long)).loss.backward()
     del warm
-    before = torch.cuda.memory_allocated() / 2**20 if cuda else rss_mb()
+    before, before_resident = readings(cuda)
     torch.manual_seed(0)
-    model = TinySource().model(args, task="causal_lm")
+    with partitioned_construction(config):  # ZeRO 3: each process builds only its partition, as a run does
+        model = TinySource().model(args, task="causal_lm")
     if precision == "bf16":
         model = model.to(torch.bfloat16)
-    psi = sum(p.numel() for p in model.parameters())
+    config = dsconfig.size_buckets(config, hidden_size(model))  # as the train stage sizes them
+    psi = sum(getattr(p, "ds_numel", p.numel()) for p in model.parameters())
+    built, _ = readings(cuda)
     engine = build_engine(model, config, [{"params": [p for p in model.parameters()], "weight_decay": 0.0}],
                           lambda step: 1.0)
     ids = torch.randint(4, 260, (1, 16), device=engine.device)
@@ -66,9 +103,7 @@ def worker(stage: int, layers: int, hidden: int, precision: str, out: Path) -> N
         loss = engine(input_ids=ids, labels=ids).loss
         engine.backward(loss)
         if step == 1:  # weights, gradients and optimizer states all exist now
-            if cuda:
-                torch.cuda.synchronize()
-            after = torch.cuda.memory_allocated() / 2**20 if cuda else rss_mb()
+            after, after_resident = readings(cuda)
         engine.step()
     if cuda:
         peak = torch.cuda.max_memory_allocated() / 2**20
@@ -76,8 +111,11 @@ def worker(stage: int, layers: int, hidden: int, precision: str, out: Path) -> N
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.write_text(json.dumps({"rank": rank, "world": world, "psi": psi, "before_mb": before, "after_mb": after,
-                               "peak_mb": peak, "device": "cuda" if cuda else "cpu"}))
+    out.write_text(json.dumps({"rank": rank, "world": world, "psi": psi, "before_mb": before, "built_mb": built,
+                               "after_mb": after, "before_resident_mb": before_resident,
+                               "after_resident_mb": after_resident, "peak_mb": peak,
+                               "peak_base_mb": before if cuda else before_resident,
+                               "device": "cuda" if cuda else "cpu"}))
     shutdown(engine)
 
 
@@ -116,12 +154,16 @@ def benchmark(layers: int, hidden: int, precision: str, nproc: int, folder: Path
         reports = measure(stage, layers, hidden, precision, nproc, folder)
         psi = reports[0]["psi"]
         planned = plan(psi, psi, stage, precision, nproc)["total"] / 2**20
-        steady = max(r["after_mb"] - r["before_mb"] for r in reports)
-        peak = max(r["peak_mb"] - r["before_mb"] for r in reports)
-        rows.append({"zero": stage, "params": psi, "planned_mb": planned, "steady_mb": steady, "peak_mb": peak,
-                     "steady_over_plan": steady / planned, "device": reports[0]["device"], "ranks": reports})
-        say(f"  ZeRO {stage}: {psi / 1e6:.1f}M parameters, plan {planned:.0f} MiB, at the second backward {steady:.0f} MiB "
-            f"({steady / planned:.2f} × plan), peak {peak:.0f} MiB")
+        resident = max(r["after_resident_mb"] - r["before_resident_mb"] for r in reports)
+        live = [r["after_mb"] - r["before_mb"] for r in reports if r["after_mb"] is not None]
+        steady = max(live) if len(live) == len(reports) else resident  # no glibc: resident is all there is
+        peak = max(r["peak_mb"] - r["peak_base_mb"] for r in reports)
+        rows.append({"zero": stage, "params": psi, "planned_mb": planned, "steady_mb": steady,
+                     "resident_mb": resident, "peak_mb": peak, "steady_over_plan": steady / planned,
+                     "resident_over_plan": resident / planned, "device": reports[0]["device"], "ranks": reports})
+        say(f"  ZeRO {stage}: {psi / 1e6:.1f}M parameters, plan {planned:.0f} MiB, at the second backward live "
+            f"{steady:.0f} MiB ({steady / planned:.2f} × plan), resident {resident:.0f} MiB "
+            f"({resident / planned:.2f} × plan), peak {peak:.0f} MiB")
     return {"layers": layers, "hidden": hidden, "precision": precision, "processes": nproc, "stages": rows}
 
 
@@ -153,8 +195,9 @@ def main(argv=None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1), encoding="utf-8")
     for row in result["stages"]:
-        print(f"ZeRO {row['zero']}: plan {row['planned_mb']:.0f} MiB, at the second backward {row['steady_mb']:.0f} MiB "
-              f"({row['steady_over_plan']:.2f} × plan), peak {row['peak_mb']:.0f} MiB")
+        print(f"ZeRO {row['zero']}: plan {row['planned_mb']:.0f} MiB, at the second backward live "
+              f"{row['steady_mb']:.0f} MiB ({row['steady_over_plan']:.2f} × plan), resident "
+              f"{row['resident_mb']:.0f} MiB ({row['resident_over_plan']:.2f} × plan), peak {row['peak_mb']:.0f} MiB")
     print(f"wrote {path}")
     return 0
 

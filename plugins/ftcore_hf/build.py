@@ -9,7 +9,8 @@ inside that code is reported as the providing plugin's (``PluginError``).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from contextlib import nullcontext
+from typing import Any, ContextManager, Mapping, Optional, Sequence
 
 from ftcore.api import Adapter, ModelSource, component_object
 from ftcore.plugins.components import call_component
@@ -34,18 +35,21 @@ def load_tokenizer(model: Mapping[str, Any]):
 
 
 def build_model(model: Mapping[str, Any], *, tokenizer=None, labels: Optional[Sequence[str]] = None,
-                dropout: Optional[float] = None):
+                dropout: Optional[float] = None, construction: Optional[ContextManager] = None):
     """Load the base model for the task, then apply dropout, adapter, freezing and gradient checkpointing.
 
     Seed torch before calling: a freshly initialised head (or a tiny model) follows the seed.
+    ``construction``, when given, is entered around the model source's call alone (the training
+    stage passes ZeRO 3's partitioned construction); the adapter is applied after it.
     """
     from ftcore_hf.adapters import freeze
     from ftcore_hf.dropout import dropout_overrides
 
     task, base, adapter = model["task"], model["base"], model["adapter"]
-    net = call_component(base, model_source(base).model, base["args"], task=task,
-                         labels=labels if task in CLASSIFIER_TASKS else None,
-                         overrides=dropout_overrides(dropout), tokenizer=tokenizer)
+    with construction if construction is not None else nullcontext():
+        net = call_component(base, model_source(base).model, base["args"], task=task,
+                             labels=labels if task in CLASSIFIER_TASKS else None,
+                             overrides=dropout_overrides(dropout), tokenizer=tokenizer)
     if model.get("gradient_checkpointing"):
         net.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         net.config.use_cache = False

@@ -194,7 +194,27 @@ class TinySource(ModelSource):
         for key, value in label_config(labels).items():
             setattr(config, key, value)
         apply_overrides(config, dict(overrides or {}))
-        return auto_class(task).from_config(config)
+        return seeded_from_config(auto_class(task), config)
+
+
+def seeded_from_config(cls, config):
+    """A freshly initialised ``cls`` whose weights depend on the torch seed alone, however it is built.
+
+    Under ZeRO 3 (a run's partitioned construction) transformers skips torch's own default
+    initialisation while it constructs the modules and then runs the model's ``_init_weights``
+    module by module; outside it, construction would first draw torch's defaults and then overwrite
+    them, taking other numbers from the seed. Building every model the ZeRO-3 way keeps the
+    initial weights, and so the losses, identical whichever ZeRO stage a recipe chooses.
+    """
+    from transformers.initialization import no_init_weights
+    from transformers.integrations import is_deepspeed_zero3_enabled
+
+    if is_deepspeed_zero3_enabled():
+        return cls.from_config(config)
+    with no_init_weights():
+        model = cls.from_config(config)
+    model.init_weights()
+    return model
 
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -231,6 +231,28 @@ def unknown_keys(config: dict[str, Any]) -> list[str]:
     return [k for k in config if k not in KNOWN_KEYS]
 
 
+def size_buckets(config: dict[str, Any], hidden: Optional[int]) -> dict[str, Any]:
+    """A copy of ``config`` with ZeRO's communication buckets sized to the model (``hidden`` is its hidden size).
+
+    DeepSpeed's defaults are sized for billion-parameter models on GPUs: a reduce bucket of 5·10⁸
+    values (2 GB in fp32), which on a smaller model fills up to the size of all its gradients, a
+    whole extra copy of them (kept for the whole run under ZeRO 3). Like the Hugging Face Trainer's
+    ``"auto"`` values, the bucket holds hidden² values (ZeRO 1-3), ZeRO 3 prefetches 0.9·hidden²
+    and keeps parameters of at most 10·hidden values whole on every process. A bucket the
+    config already sets (``deepspeed_extra``) is kept; an unknown hidden size changes nothing.
+    """
+    out = copy.deepcopy(config)
+    zero = out.get("zero_optimization")
+    if not hidden or not isinstance(zero, dict) or int(zero.get("stage", 0) or 0) < 1:
+        return out
+    hidden = int(hidden)
+    zero.setdefault("reduce_bucket_size", hidden * hidden)
+    if int(zero["stage"]) == 3:
+        zero.setdefault("stage3_prefetch_bucket_size", int(0.9 * hidden * hidden))
+        zero.setdefault("stage3_param_persistence_threshold", 10 * hidden)
+    return out
+
+
 def finalize(config: dict[str, Any], s: Settings, world_size: int) -> dict[str, Any]:
     """The config for ``world_size`` processes: ``train_batch_size`` filled in. Raises ValueError on mismatch."""
     out = copy.deepcopy(config)

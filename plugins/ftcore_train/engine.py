@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
-from typing import Any, Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
 
 from ftcore.api import Engine, PluginError, component_object
 from ftcore.plugins.components import call_component, entry_name
@@ -73,6 +75,47 @@ def init_distributed() -> tuple[int, int]:
 
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     return dist.get_rank(), dist.get_world_size()
+
+
+def zero_stage(config: Mapping[str, Any]) -> int:
+    """The ZeRO stage a DeepSpeed config asks for (0 when it has no ``zero_optimization`` section)."""
+    return int(((config or {}).get("zero_optimization") or {}).get("stage", 0) or 0)
+
+
+@contextmanager
+def partitioned_construction(config: Mapping[str, Any]) -> Iterator[bool]:
+    """Under ZeRO 3, build the model inside this block so that no process ever holds all of its weights.
+
+    Parameters created here are partitioned across the processes as each module is constructed
+    (``deepspeed.zero.Init`` with the run's config, which also gives them the run's precision),
+    and transformers' ``from_pretrained`` and ``from_config`` see the ZeRO-3 config
+    (``HfDeepSpeedConfig``, what ``is_deepspeed_zero3_enabled`` reads), so they initialise
+    and load weights one gathered module at a time. Without it, every process would build the
+    whole model before ``deepspeed.initialize`` partitions it: the full weights once per process,
+    memory the allocator does not all hand back. The block yields True when it partitions; for
+    other stages it does nothing and yields False. The process group must exist first
+    (:func:`init_distributed`).
+
+    Only the model source's construction belongs inside: code that initialises new parameters
+    in place after construction (peft's LoRA layers) must run after the block; DeepSpeed
+    partitions such parameters itself when the engine is built. Transformers' ZeRO-3 switch is
+    turned off again on leaving, so models built later in the process (the plain copy the export
+    loads the gathered weights into) are ordinary ones.
+    """
+    if zero_stage(config) != 3:
+        yield False
+        return
+    import deepspeed
+    import torch._dynamo  # noqa: F401  (imported inside zero.Init, it rejects the patched Tensor.__new__)
+    from transformers.integrations.deepspeed import HfDeepSpeedConfig, unset_hf_deepspeed_config
+
+    seen_by_transformers = HfDeepSpeedConfig(copy.deepcopy(dict(config)))  # a weak reference: kept alive here
+    try:
+        with deepspeed.zero.Init(config_dict_or_path=copy.deepcopy(dict(config))):
+            yield True
+    finally:
+        unset_hf_deepspeed_config()
+        del seen_by_transformers
 
 
 def build_engine(model, config: dict[str, Any], param_groups: list[dict[str, Any]], lr_lambda: Callable[[int], float]):

@@ -36,6 +36,12 @@ class LoopState:
     last_eval: dict = field(default_factory=dict)
 
 
+def hidden_size(model) -> Optional[int]:
+    """The model's hidden size (transformers configs name it ``hidden_size`` whatever their own field); None if it has none."""
+    value = getattr(getattr(model, "config", None), "hidden_size", None)
+    return int(value) if isinstance(value, int) and value > 0 else None
+
+
 def improved(value: float, best: Optional[float], mode: str, min_delta: float) -> bool:
     """Whether ``value`` beats ``best`` by more than ``min_delta`` (lower is better when ``mode`` is min)."""
     if best is None:
@@ -75,7 +81,7 @@ class Trainer:
         import torch
 
         from ftcore_hf.build import build_model
-        from ftcore_train.engine import init_distributed
+        from ftcore_train.engine import init_distributed, partitioned_construction
 
         s, p = self.settings, self.p
         if s.precision == "fp16" and not torch.cuda.is_available():
@@ -94,9 +100,12 @@ class Trainer:
                            "lower train.batch or train.accumulate, or add data")
         self.total = int(p["max_steps"]) if p.get("max_steps") else int(p["epochs"]) * self.per_epoch
         seed_everything(p["seed"])  # identical initial weights on every process
-        model = build_model(p["model"], tokenizer=self.tokenizer, labels=self._labels(), dropout=p.get("dropout"))
+        # Under ZeRO 3 each process builds only its partition of the weights (see partitioned_construction).
+        model = build_model(p["model"], tokenizer=self.tokenizer, labels=self._labels(), dropout=p.get("dropout"),
+                            construction=partitioned_construction(config))
         if s.precision == "bf16":
             model = model.to(torch.bfloat16)
+        config = dsconfig.size_buckets(config, hidden_size(model))
         groups, self.group_names = param_groups(model, s.weight_decay)
         fn = lr_lambda(p["schedule"], self.total)
         engine = None

@@ -9,8 +9,22 @@ bytes per value b (4 in fp32, 2 in bf16/fp16):
   bf16/fp16 (4 bytes more); ZeRO 0 in fp32 steps the weights themselves (K = 8);
 - ZeRO 1 divides the optimizer states by N, ZeRO 2 the gradients too, ZeRO 3 the weights too.
 
-Activations, the data and the libraries' own memory come on top; ``python -m bench`` compares the
-plan with measured peaks. Parameter counts are asked of the recipe's model source and adapter
+What DeepSpeed keeps beyond the formula is kept small rather than added to it:
+
+- communication buckets: DeepSpeed's default reduce bucket (5·10⁸ values) fills up to the size of
+  all the gradients on a model under 500M parameters, a whole extra gradient copy (for the whole
+  run under ZeRO 3). The train stage sizes the buckets to the model, hidden² values like the
+  Hugging Face Trainer's ``"auto"`` (:func:`ftcore_train.dsconfig.size_buckets`), a few MiB;
+- ZeRO 3 builds the model partitioned (:func:`ftcore_train.engine.partitioned_construction`),
+  so no process ever holds all the weights.
+
+Activations, the data, the libraries' own memory and each step's transient tensors (ZeRO 3's
+gathered parameters, gradients before they are reduced) come on top. ``python -m bench.zero_memory``
+compares the plan with the memory the tensors hold after a backward pass (docs/benchmarks.md):
+within 20% for every stage. On CPUs glibc keeps the freed transient tensors of a step in its heap
+for the next one, so a process's resident memory is higher than that, most under ZeRO 3; making
+glibc hand them back at once (a fixed ``M_MMAP_THRESHOLD``) slowed CPU training steps by 40%, so
+ftcore leaves it. Parameter counts are asked of the recipe's model source and adapter
 through their contracts (``ModelSource.parameter_shapes``, ``Adapter.trainable_parameters``),
 which read them from the model's files without loading the weights. No torch, so ``ftcore check``
 stays fast.
