@@ -33,13 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPILED = ("ftcore", "plugins", "contrib")  # the source folders a check imports from
 
 # What a check cannot start without: its parser library, its plugin system and its command line.
-FLOOR = "import ftcore.lang.lark_loader, lark, pluggy, argparse"
+FLOOR = "import lark, pluggy, argparse"
 
 # Runs in a fresh interpreter: the phases of `ftcore check RECIPE`, each timed, printed as JSON.
 PHASE_PROBE = r"""
 import json, sys, time
 t = [time.perf_counter()]
-import ftcore.lang.lark_loader, lark, lark.lark
+import lark, lark.lark
 t.append(time.perf_counter())
 import pluggy
 t.append(time.perf_counter())

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
-import ftcore.lang.lark_loader  # noqa: F401 - first: lark loads without the regex module
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ftcore.lang import ast

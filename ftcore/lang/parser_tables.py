@@ -18,7 +18,6 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-import ftcore.lang.lark_loader  # noqa: F401 - first: lark loads without the regex module
 import lark
 from lark import Lark
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import ftcore.lang.lark_loader  # noqa: F401 - first: lark loads without the regex module
 from lark import Token, Transformer, v_args
 
 from ftcore.lang import ast
