@@ -174,3 +174,30 @@ def test_buckets_are_sized_to_the_model_unless_the_recipe_sets_them():
     assert two == {"stage": 2, "reduce_bucket_size": 4096}
     assert dsconfig.size_buckets(dsconfig.generate(dsconfig.Settings(zero=0)), 64) == dsconfig.generate(dsconfig.Settings())
     assert dsconfig.size_buckets(dsconfig.generate(s), None) == dsconfig.generate(s)  # hidden size unknown
+
+
+def test_a_model_source_outside_transformers_is_partitioned_too():
+    """A third party's source that builds plain torch modules gets partitioned weights under ZeRO 3, with the
+    values torch's own initialisation gave them."""
+    import torch
+
+    from ftcore_train.engine import init_distributed, partitioned_construction, shutdown
+
+    init_distributed()
+    try:
+        torch.manual_seed(3)
+        expected = torch.nn.Linear(16, 8).weight.detach().clone()
+        s = dsconfig.Settings(zero=3, batch=4)
+        torch.manual_seed(3)
+        with partitioned_construction(dsconfig.finalize(dsconfig.generate(s), s, 1)) as partitioned:
+            layer = torch.nn.Linear(16, 8)
+        import deepspeed
+
+        assert partitioned and hasattr(layer.weight, "ds_id") and layer.weight.data.numel() == 0
+        with deepspeed.zero.GatheredParameters([layer.weight]):
+            assert torch.equal(layer.weight.data, expected)
+        with partitioned_construction(dsconfig.generate(dsconfig.Settings(zero=2))) as partitioned:
+            plain = torch.nn.Linear(16, 8)
+        assert not partitioned and not hasattr(plain.weight, "ds_id")
+    finally:
+        shutdown(None)
