@@ -71,6 +71,21 @@ def test_gguf_table_and_lora_share():
     assert trainable(shapes, {}) == count(shapes)
 
 
+def test_truncated_gguf_is_an_error_not_a_shape_table(tmp_path):
+    """A GGUF file cut inside its vocabulary or its tensor table is a ValueError, and the plan has no shapes."""
+    pytest.importorskip("gguf")
+    from ftcore_hf.packaged import packaged_copy
+    from ftcore_hf.shapes import hf_shapes
+
+    folder, name = packaged_copy("HuggingFaceTB/SmolLM2-135M-Instruct")
+    whole = (Path(folder) / name).open("rb").read(2_000_000)  # the header: vocabulary, then 272 tensors to 1.79 MB
+    for cut in (200_000, 1_780_000):
+        (tmp_path / "cut.gguf").write_bytes(whole[:cut])
+        with pytest.raises(ValueError, match="ends early"):
+            gguf_shapes(tmp_path / "cut.gguf")
+        assert hf_shapes({"path": str(tmp_path), "gguf": "cut.gguf"}) is None
+
+
 def test_check_prints_the_plan(tmp_path):
     """`ftcore check` prints the planned model states per process, per process count under ZeRO."""
     recipe = (ROOT / "recipes" / "quickstart.ftr").read_text().replace("deepspeed(zero: 0)", "deepspeed(zero: 2)")
