@@ -28,6 +28,9 @@ class ModelSource(ABC):
 
         ``labels`` names the classes of a classifier; ``overrides`` sets config fields (dropout)
         when the model has them. Torch is seeded before the call: new heads follow the seed.
+        Under ZeRO 3 the call runs inside ``deepspeed.zero.Init`` (and transformers' ZeRO-3 mode):
+        each module's parameters are partitioned when its ``__init__`` returns, so set weights
+        inside ``__init__`` (or load them through ``from_pretrained``), not afterwards.
         """
 
     def parameter_shapes(self, args: Mapping[str, Any], task: str) -> Optional[dict[str, list[int]]]:

@@ -23,8 +23,8 @@ gathered parameters, gradients before they are reduced) come on top. ``python -m
 compares the plan with the memory the tensors hold after a backward pass (docs/benchmarks.md):
 within 20% for every stage. On CPUs glibc keeps the freed transient tensors of a step in its heap
 for the next one, so a process's resident memory is higher than that, most under ZeRO 3; making
-glibc hand them back at once (a fixed ``M_MMAP_THRESHOLD``) slowed CPU training steps by 40%, so
-ftcore leaves it. Parameter counts are asked of the recipe's model source and adapter
+glibc hand them back at once (a fixed ``M_MMAP_THRESHOLD``) makes CPU training steps markedly
+slower, so ftcore leaves glibc as it is. Parameter counts are asked of the recipe's model source and adapter
 through their contracts (``ModelSource.parameter_shapes``, ``Adapter.trainable_parameters``),
 which read them from the model's files without loading the weights. No torch, so ``ftcore check``
 stays fast.

@@ -53,7 +53,8 @@ def test_zero_table_comes_from_its_json():
     for line, row in zip(table, result["stages"]):
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert cells == [str(row["zero"]), f"{row['planned_mb']:.0f}", f"{row['steady_mb']:.0f}",
-                         f"{row['steady_over_plan']:.2f}", f"{row['peak_mb']:.0f}"]
+                         f"{row['steady_over_plan']:.2f}", f"{row['resident_mb']:.0f}",
+                         f"{row['resident_over_plan']:.2f}", f"{row['peak_mb']:.0f}"]
 
 
 def test_generated_tables_name_result_files_that_exist():
