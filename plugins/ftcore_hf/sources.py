@@ -8,6 +8,8 @@ classes as ``impl``. Imported only at run time; transformers is imported inside 
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -123,7 +125,8 @@ class HFSource(ModelSource):
         if tokenizer is not None and getattr(config, "pad_token_id", None) is None:
             config.pad_token_id = tokenizer.pad_token_id
         try:
-            model = auto_class(task).from_pretrained(path, config=config, **kwargs)
+            with whole_if_gguf(bool(kwargs.get("gguf_file"))):
+                model = auto_class(task).from_pretrained(path, config=config, **kwargs)
         except ValueError as exc:
             if "Unrecognized configuration class" in str(exc):
                 raise RunError(f'model "{args["path"]}" ({config.model_type}) has no head for the task {task}',
@@ -132,6 +135,25 @@ class HFSource(ModelSource):
         if kwargs.get("gguf_file"):
             forget_gguf_quantization(model)
         return model
+
+
+@contextmanager
+def whole_if_gguf(gguf: bool):
+    """Build a GGUF model whole even inside a ZeRO-3 partitioned construction.
+
+    transformers loads GGUF files through its quantized path (modules built on the meta device,
+    no ``deepspeed.zero.Init``), which cannot fill ZeRO-3 placeholders; the model is built whole
+    and DeepSpeed partitions it when the engine is built.
+    """
+    init = sys.modules.get("deepspeed.runtime.zero.partition_parameters")
+    if not gguf or init is None or not getattr(init, "top_level_context", None):
+        yield
+        return
+    init.shutdown_init_context()
+    try:
+        yield
+    finally:
+        init.restore_init_context()
 
 
 def forget_gguf_quantization(model) -> None:

@@ -201,3 +201,29 @@ def test_a_model_source_outside_transformers_is_partitioned_too():
         assert not partitioned and not hasattr(plain.weight, "ds_id")
     finally:
         shutdown(None)
+
+
+def test_a_gguf_model_is_built_whole_inside_the_partitioned_construction():
+    """transformers loads GGUF through its quantized path, which cannot fill ZeRO-3 placeholders: those models
+    are built whole (DeepSpeed partitions them at ``deepspeed.initialize``); transformers' ZeRO-3 mode ends with
+    the block, so a model built afterwards (the export's plain copy) is an ordinary one."""
+    import torch
+    from transformers.integrations import is_deepspeed_zero3_enabled
+
+    from ftcore_hf.sources import whole_if_gguf
+    from ftcore_train.engine import init_distributed, partitioned_construction, shutdown
+
+    init_distributed()
+    try:
+        s = dsconfig.Settings(zero=3, batch=4)
+        with partitioned_construction(dsconfig.finalize(dsconfig.generate(s), s, 1)):
+            assert is_deepspeed_zero3_enabled()
+            with whole_if_gguf(True):
+                whole = torch.nn.Linear(16, 8)
+            with whole_if_gguf(False):
+                parted = torch.nn.Linear(16, 8)
+        assert not hasattr(whole.weight, "ds_id") and whole.weight.numel() == 128
+        assert hasattr(parted.weight, "ds_id")
+        assert not is_deepspeed_zero3_enabled()
+    finally:
+        shutdown(None)
