@@ -12,7 +12,6 @@ local ``hf`` folder (a few kilobytes read, no tensor loaded). Nothing here impor
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 from pathlib import Path
@@ -20,9 +19,6 @@ from typing import Optional
 
 BYTE_VOCAB = 300  # the byte-level tokenizer of tiny models (bytes and special tokens)
 POSITIONS = 512
-HEADER_LIMIT = 100 << 20  # a safetensors header larger than this is not read
-DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
-               "F8_E4M3": 1, "F8_E5M2": 1}
 
 
 def tiny_parameters(args: dict) -> int:
@@ -38,28 +34,17 @@ def tiny_parameters(args: dict) -> int:
 
 
 def safetensors_parameters(folder: Path) -> Optional[int]:
-    """The number of parameters in the ``*.safetensors`` files of ``folder``, from their headers; None if none."""
+    """The number of parameters in the ``*.safetensors`` files of ``folder``, from their headers
+    (:func:`ftcore_hf.shapes.safetensors_shapes`, which the memory plan reads too); None if none."""
+    from ftcore_hf.shapes import parameter_count, safetensors_shapes
+
     files = sorted(Path(folder).glob("*.safetensors")) if Path(folder).is_dir() else []
     if not files:
         return None
-    total = 0
-    for path in files:
-        try:
-            with open(path, "rb") as f:
-                (size,) = struct.unpack("<Q", f.read(8))
-                if size > HEADER_LIMIT:
-                    return None
-                header = json.loads(f.read(size))
-        except (OSError, ValueError, struct.error):
-            return None
-        for name, entry in header.items():
-            if name == "__metadata__" or not isinstance(entry, dict):
-                continue
-            count = 1
-            for dim in entry.get("shape", []):
-                count *= int(dim)
-            total += count
-    return total
+    try:
+        return sum(parameter_count(safetensors_shapes(path)) for path in files)
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, struct.error):
+        return None
 
 
 def machine_memory() -> Optional[int]:

