@@ -26,7 +26,7 @@ def test_quick_run_writes_json_and_tables(tmp_path):
     docs = tmp_path / "benchmarks.md"
     begin, end = report.markers("quick")
     full = "\n".join(report.markers("full"))
-    docs.write_text(f"# Benchmarks\n\nprose before\n\n{begin}\nold\n{end}\n\nprose after\n\n{full}\n")
+    docs.write_text(f"# Benchmarks\n\nprose before\n\n{begin}\nthe previous quick table\n{end}\n\nprose after\n\n{full}\n")
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-m", "bench", "--quick", "--loops", "ftcore,torch", "--out",
                           str(tmp_path / "results"), "--work", str(tmp_path / "work"), "--docs", str(docs)],
@@ -45,7 +45,7 @@ def test_quick_run_writes_json_and_tables(tmp_path):
     assert result["compile"]["ratio"]["runs"] >= 3
     text = docs.read_text()
     assert text.startswith("# Benchmarks\n\nprose before\n\n") and text.endswith(f"\n\nprose after\n\n{full}\n")
-    assert "old" not in text and "| plain PyTorch AdamW loop |" in text and "| ratio (goal ≤ 3) |" in text
+    assert "the previous quick table" not in text and "| plain PyTorch AdamW loop |" in text and "| ratio (goal ≤ 3) |" in text
 
 
 def test_different_final_losses_are_refused():
