@@ -55,7 +55,9 @@ class Settings:
             return copy.deepcopy(self.optimizer)
         params: dict[str, Any] = {"lr": self.lr, "weight_decay": self.weight_decay}
         if not self.offload_optimizer:
-            params["torch_adam"] = True
+            from ftcore_train.optim import TORCH_FUSED_ADAM
+
+            params.update(TORCH_FUSED_ADAM)
         return {"type": "AdamW", "params": params}
 
     @property
