@@ -125,6 +125,10 @@ def build_engine(model, config: dict[str, Any], param_groups: list[dict[str, Any
 
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups, config=config,
                                            lr_scheduler=lambda opt: LambdaLR(opt, lr_lambda))
+    if zero_stage(config) == 0 and engine.dp_world_size == 1:
+        # Alone, DeepSpeed's all-reduce copies every gradient into flat buffers, "reduces" them over one
+        # process, divides by 1 and copies them back: the same gradients, 5% of a MiniLM step on a CPU.
+        engine.enable_backward_allreduce = False
     return engine
 
 

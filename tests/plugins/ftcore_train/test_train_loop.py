@@ -238,3 +238,25 @@ def test_adamw_steps_with_torchs_fused_kernel(tmp_path, zero):
     while not isinstance(optimizer, torch.optim.AdamW):
         optimizer = optimizer.optimizer  # DeepSpeed's ZeRO optimizer wraps torch's
     assert optimizer.defaults["fused"] is True
+
+
+@pytest.mark.parametrize("zero", [0, 1])
+def test_one_process_at_zero_0_skips_deepspeeds_all_reduce_and_trains_the_same(tmp_path, zero):
+    """Alone under ZeRO 0 the engine skips the all-reduce (an identity that copies every gradient twice);
+    ZeRO 1 keeps its own reduction. Two processes keep it too: tests/runtime/test_launch.py compares them
+    with one. The losses are bit for bit those of the engine that all-reduces."""
+    s = dsconfig.Settings(zero=zero, batch=4, lr=1e-3)
+    p = params(settings=s.to_json(), deepspeed=dsconfig.generate(s))
+    builder = EngineBuilder()
+    train(tmp_path, "skipped", p, n=16, hook=host_with(builder).hook)
+    assert builder.engine.inner.enable_backward_allreduce is (zero != 0)
+
+    class AllReducing(EngineBuilder):
+        @hookimpl
+        def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
+            engine = EngineBuilder.ftcore_build_engine(self, model, config, param_groups, lr_lambda)
+            engine.inner.enable_backward_allreduce = True
+            return engine
+
+    train(tmp_path, "reduced", p, n=16, hook=host_with(AllReducing()).hook)
+    assert losses(tmp_path / "skipped") == losses(tmp_path / "reduced")
