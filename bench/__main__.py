@@ -92,7 +92,10 @@ def run_parts(args, items, full: bool, reps: int, result: dict, say) -> None:
                                                              loops=tuple(args.loops.split(","))))
         if "packing" in items:
             say("packing: packed against padded")
-            result["packing"] = packing.benchmark(work / "packing", reps, 16 if full else 4, say)
+            result["packing"] = [packing.benchmark(work / "packing", reps, 16 if full else 4, say)]
+            if full:  # the same model and texts in a context four times longer
+                result["packing"].append(packing.benchmark(work / "packing-512", reps, 16, say,
+                                                           base=workloads.packing_lm()))
         if "preparation" in items:
             say("preparation: ftcore prepare cold and warm, and the same work in datasets")
             result["preparation"] = preparation.benchmark(work / "preparation", reps, 100_000 if full else 2_000, say)

@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.stats import summary
 from bench.training import run_variant
-from bench.workloads import Workload, tiny_lm
+from bench.workloads import Workload, packing_lm, tiny_lm
 
 
 def useful_and_padded(dump: Path) -> list[tuple[int, int]]:
@@ -44,9 +44,10 @@ def one_run(workload: Workload, folder: Path, rep: int) -> dict[str, Any]:
             "padding_share": 1 - sum(u for u, _ in sizes) / sum(p for _, p in sizes)}
 
 
-def benchmark(folder: Path, reps: int, steps: int, say) -> dict[str, Any]:
-    """Packed and padded runs, alternating; medians and the per-repetition ratio."""
-    base = tiny_lm(False)
+def benchmark(folder: Path, reps: int, steps: int, say, base: Workload | None = None) -> dict[str, Any]:
+    """Packed and padded runs of ``base`` (default :func:`~bench.workloads.tiny_lm`), alternating; medians and
+    the per-repetition ratio."""
+    base = base or tiny_lm(False)
     padded = dataclasses.replace(base, name="padded", steps=steps)
     packed = dataclasses.replace(base, name="packed", steps=steps, data=base.data + "\n  pack true")
     results: dict[str, list[dict[str, Any]]] = {"packed": [], "padded": []}

@@ -100,6 +100,13 @@ def training_tables(t: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def load_verdict(m: dict[str, Any]) -> str:
+    """What the load average says about the times: a machine busy with other work inflates them."""
+    if m["load_at_start"][0] <= 1.5 and (m.get("load_at_end") or [0])[0] <= 1.5:
+        return "nothing else ran (the benchmark's own process is the load of 1); the ratios come from the same repetition."
+    return "the machine was shared, so absolute times are inflated; the ratios come from the same repetition."
+
+
 def render(result: dict[str, Any], source: Any) -> str:
     """Every table of ``result``, with the machine and the command."""
     m = result["machine"]
@@ -108,18 +115,19 @@ def render(result: dict[str, Any], source: Any) -> str:
     lines = [begin, "", f"Measured {m['date']} with `{result['command'].strip()}` ({result['mode']}, "
              f"{result['reps']} repetition(s)); raw data `{source}`.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, {versions}. "
-             f"Load average (1, 5, 15 min) at start {m['load_at_start']}, at end {m.get('load_at_end')}: the "
-             "machine was shared, so absolute times are inflated; the ratios come from the same repetition.", ""]
+             f"Load average (1, 5, 15 min) at start {m['load_at_start']}, at end {m.get('load_at_end')}: "
+             f"{load_verdict(m)}", ""]
     for t in result.get("training", []):
         lines += training_tables(t)
     pk = result.get("packing")
-    if pk:
-        lines += ["### Packing", "", f"{pk['describe']}, batch {pk['batch']}, {pk['steps']} steps, texts with "
+    for one in (pk if isinstance(pk, list) else [pk] if pk else []):  # one part per workload (a dict before)
+        lines += ["### Packing" + (f": {one['describe']}" if isinstance(pk, list) else ""), "",
+                  f"{one['describe']}, batch {one['batch']}, {one['steps']} steps, texts with "
                   "log-normal lengths; `pack true` against the same recipe without it:", "",
                   "| data | useful tokens/s | padding share |", "|---|---|---|",
-                  f"| packed | {cell(pk['packed']['useful_tokens_per_s'], 0)} | {cell(pk['packed']['padding_share'], 3)} |",
-                  f"| padded | {cell(pk['padded']['useful_tokens_per_s'], 0)} | {cell(pk['padded']['padding_share'], 3)} |",
-                  f"| ratio packed / padded (goal ≥ {pk['goal']:g}) | {cell(pk['ratio'], 2)} | |", ""]
+                  f"| packed | {cell(one['packed']['useful_tokens_per_s'], 0)} | {cell(one['packed']['padding_share'], 3)} |",
+                  f"| padded | {cell(one['padded']['useful_tokens_per_s'], 0)} | {cell(one['padded']['padding_share'], 3)} |",
+                  f"| ratio packed / padded (goal ≥ {one['goal']:g}) | {cell(one['ratio'], 2)} | |", ""]
     pr = result.get("preparation")
     if pr:
         s, g = pr["seconds"], pr["goals"]
