@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cited_result() -> tuple[str, str, dict]:
-    """The generated preparation part of docs/benchmarks.md, the result file it cites, and that result."""
+    """The generated part of docs/benchmarks.md holding the preparation tables, the result file it cites, and that result."""
     text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
-    begin, end = report.markers("full-preparation")
+    begin, end = report.markers("full")
     section = text[text.index(begin):text.index(end) + len(end)]
     cited = re.search(r"raw data `([^`]+)`", section).group(1)
     return section, cited, json.loads((ROOT / cited).read_text(encoding="utf-8"))

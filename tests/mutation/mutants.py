@@ -240,4 +240,18 @@ MUTANTS: tuple[Mutant, ...] = (
         (Edit("ftcore/plugins/module_names.py", ' and entry["size"] == st.st_size:', ":  # mutant"),),
         ("tests/plugins/test_module_names.py::test_an_edited_module_is_parsed_again",),
     ),
+    Mutant(
+        "zero3_builds_the_whole_model",
+        "under ZeRO 3 no process holds the whole model: it is built partitioned",
+        (Edit("plugins/ftcore_train/engine.py", "    if zero_stage(config) != 3:\n        yield False",
+              "    if True:  # mutant: every process builds the whole model\n        yield False"),),
+        ("tests/plugins/ftcore_train/test_zero3_build.py::test_zero3_builds_the_model_partitioned_and_saves_the_gathered_weights",),
+    ),
+    Mutant(
+        "all_reduce_skipped_with_two_processes",
+        "two processes under ZeRO 0 reach the losses of one: the skipped all-reduce is for a lone process only",
+        (Edit("plugins/ftcore_train/engine.py", "    if zero_stage(config) == 0 and engine.dp_world_size == 1:",
+              "    if zero_stage(config) == 0:  # mutant: skipped whatever the process count"),),
+        ("tests/runtime/test_launch.py::test_two_processes_reach_the_losses_of_one[0]",),
+    ),
 )
