@@ -46,9 +46,10 @@ class PadCollator:
 class PackedCollator:
     """Pads packed rows and builds ``position_ids`` and the block-diagonal causal 4-D mask."""
 
-    def __init__(self, pad_token_id: int, dtype=None):
+    def __init__(self, pad_token_id: int, dtype=None, seq_lens: bool = False):
         self.pad_token_id = pad_token_id
         self.dtype = dtype
+        self.seq_lens = seq_lens  # also hand the samples' lengths to the model (``packed_seq_lens``)
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict:
         import torch
@@ -67,16 +68,21 @@ class PackedCollator:
             for pad in range(start, length):  # padding attends to itself only: no empty rows, no NaN
                 allowed[b, 0, pad, pad] = True
         mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
-        return {"input_ids": _pad([r["input_ids"] for r in rows], self.pad_token_id, length),
-                "labels": _pad([r["labels"] for r in rows], IGNORE, length),
-                "position_ids": positions, "attention_mask": mask}
+        batch = {"input_ids": _pad([r["input_ids"] for r in rows], self.pad_token_id, length),
+                 "labels": _pad([r["labels"] for r in rows], IGNORE, length),
+                 "position_ids": positions, "attention_mask": mask}
+        if self.seq_lens:
+            batch["packed_seq_lens"] = [list(r.get("seq_lens") or [len(r["input_ids"])]) for r in rows]
+        return batch
 
 
-def collator_for(info: dict, tokenizer: Any = None, dtype: Optional[Any] = None):
-    """The collator for a tokenize stage's ``info``; ``dtype`` is the model's (for the packed mask)."""
+def collator_for(info: dict, tokenizer: Any = None, dtype: Optional[Any] = None, seq_lens: bool = False):
+    """The collator for a tokenize stage's ``info``; ``dtype`` is the model's (for the packed mask); with
+    ``seq_lens``, packed batches also carry each row's sample lengths as ``packed_seq_lens`` (for a model
+    whose attention reads them)."""
     pad = info.get("pad_token_id")
     if pad is None and tokenizer is not None:
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     if info.get("packing"):
-        return PackedCollator(pad or 0, dtype)
+        return PackedCollator(pad or 0, dtype, seq_lens)
     return PadCollator(pad or 0)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 
-def make_collator(info: dict[str, Any], tokenizer, dtype=None):
-    """The data plugin's collator for ``info`` (padding; packed rows get isolating attention masks)."""
+def make_collator(info: dict[str, Any], tokenizer, dtype=None, seq_lens: bool = False):
+    """The data plugin's collator for ``info`` (padding; packed rows get isolating attention masks, and with
+    ``seq_lens`` their samples' lengths for :mod:`ftcore_train.packed_attention`)."""
     from ftcore_data.collate import collator_for
 
-    return collator_for(info, tokenizer, dtype)
+    return collator_for(info, tokenizer, dtype, seq_lens)
 
 
 class Rows:

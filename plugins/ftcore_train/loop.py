@@ -68,8 +68,9 @@ class Trainer:
         self.settings = dsconfig.Settings.from_json(params["settings"])
         import torch
 
-        self.collate = make_collator(self.info, tokenizer, torch.bfloat16 if self.settings.precision == "bf16" else
-                                     (torch.float16 if self.settings.precision == "fp16" else None))
+        self.mask_dtype = torch.bfloat16 if self.settings.precision == "bf16" else (
+            torch.float16 if self.settings.precision == "fp16" else None)
+        self.collate = make_collator(self.info, tokenizer, self.mask_dtype)
         self.engine = None
 
     # ------------------------------------------------------------------ setup
@@ -105,6 +106,11 @@ class Trainer:
                             construction=partitioned_construction(config))
         if s.precision == "bf16":
             model = model.to(torch.bfloat16)
+        if self.info.get("packing"):
+            from ftcore_train.packed_attention import use_packed_attention
+
+            if use_packed_attention(model):  # attention sample by sample, not through the dense block mask
+                self.collate = make_collator(self.info, self.tokenizer, self.mask_dtype, seq_lens=True)
         config = dsconfig.size_buckets(config, hidden_size(model))
         groups, self.group_names = param_groups(model, s.weight_decay)
         fn = lr_lambda(p["schedule"], self.total)

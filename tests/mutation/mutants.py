@@ -104,8 +104,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "training_ignores_packing",
         "training on packed rows feeds the model restarting positions and the block-diagonal mask",
-        (Edit("plugins/ftcore_train/batching.py", "return collator_for(info, tokenizer, dtype)",
-              'return collator_for({**info, "packing": False}, tokenizer, dtype)  # mutant'),),
+        (Edit("plugins/ftcore_train/batching.py", "return collator_for(info, tokenizer, dtype, seq_lens)",
+              'return collator_for({**info, "packing": False}, tokenizer, dtype, seq_lens)  # mutant'),),
         ("tests/runtime/test_run_e2e.py::test_causal_lm_trains_on_packed_rows",),
     ),
     # ---- ZeRO agreement
@@ -253,5 +253,12 @@ MUTANTS: tuple[Mutant, ...] = (
         (Edit("plugins/ftcore_train/engine.py", "    if zero_stage(config) == 0 and engine.dp_world_size == 1:",
               "    if zero_stage(config) == 0:  # mutant: skipped whatever the process count"),),
         ("tests/runtime/test_launch.py::test_two_processes_reach_the_losses_of_one[0]",),
+    ),
+    Mutant(
+        "packed_attention_runs_over_the_whole_row",
+        "attention computed sample by sample in a packed row stays within each sample",
+        (Edit("plugins/ftcore_train/packed_attention.py", "        for n in [int(n) for n in lens] + [None]:",
+              "        for n in [sum(int(n) for n in lens)] + [None]:  # mutant: one segment per row"),),
+        ("tests/plugins/ftcore_train/test_packed_attention.py::test_sample_by_sample_attention_is_the_masked_attention",),
     ),
 )

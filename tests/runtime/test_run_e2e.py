@@ -124,13 +124,15 @@ class PackedInputsSpy:
     """A plugin that records, for every forward pass in training, the position ids and the mask's shape."""
 
     def __init__(self):
-        self.seen = []
+        self.seen, self.lengths, self.attention = [], [], []
 
     @hookimpl
     def ftcore_build_engine(self, model, config, param_groups, lr_lambda):
         def record(module, args, kwargs):
             if module.training:
                 self.seen.append((kwargs.get("position_ids"), kwargs["attention_mask"].dim()))
+                self.lengths.append(kwargs.get("packed_seq_lens"))
+                self.attention.append(module.config._attn_implementation)
 
         model.register_forward_pre_hook(record, with_kwargs=True)
         return None
@@ -152,3 +154,7 @@ def test_causal_lm_trains_on_packed_rows(tmp_path, monkeypatch):
     rows = [row for p, _ in spy.seen for row in p]
     restarts = sum(int((row[1:] == 0).sum()) for row in rows)  # a 0 after a row's first token: a new sample
     assert restarts >= len(rows)  # rows hold several samples, each starting again at position 0
+    # the samples' lengths reach the model, whose attention runs sample by sample
+    assert set(spy.attention) == {"ftcore_packed_sdpa"}
+    assert all(len(l) == len(p) for l, (p, _) in zip(spy.lengths, spy.seen))
+    assert all(sum(n) <= len(row) for l, (p, _) in zip(spy.lengths, spy.seen) for n, row in zip(l, p))
