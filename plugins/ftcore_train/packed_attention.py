@@ -5,8 +5,9 @@ as a 4-D block-diagonal mask, which every attention implementation understands, 
 makes PyTorch's ``scaled_dot_product_attention`` compute every score of the row's L × L block, masked
 or not, and keeps it from its causal kernels. For a model on transformers' ``sdpa`` attention, the
 train loop switches it to :data:`NAME`: when the batch carries ``packed_seq_lens`` (the samples'
-lengths, row by row), attention runs once per sample with ``is_causal=True``; without it (evaluation
-of unpacked data, generation) it is transformers' own ``sdpa`` attention with the mask it is given.
+lengths, row by row) and its rows are long enough to gain (:data:`MIN_ROW_LENGTH`), attention runs
+once per sample with ``is_causal=True``; otherwise (shorter rows, evaluation of unpacked data,
+generation) it is transformers' own ``sdpa`` attention with the mask it is given.
 The result is the same attention; the gradients agree with the masked path to float rounding
 (tests/plugins/ftcore_train/test_packed_attention.py).
 """
@@ -16,7 +17,12 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 NAME = "ftcore_packed_sdpa"
-BATCH_KEY = "packed_seq_lens"
+
+# Below this row length the dense mask costs less than one attention call per sample: timed with a
+# 4-layer Llama of hidden 128 on one CPU thread (forward and backward of 8 packed rows), the mask was
+# faster at 128 tokens (0.102 s against 0.109 s), even at 192, and slower from 256 (0.208 s against
+# 0.203 s; at 384, 0.366 s against 0.331 s; at 512, see docs/benchmarks.md).
+MIN_ROW_LENGTH = 256
 
 
 def packed_sdpa_attention(module, query, key, value, attention_mask, dropout: float = 0.0,
@@ -26,7 +32,7 @@ def packed_sdpa_attention(module, query, key, value, attention_mask, dropout: fl
     ``value`` (batch, kv heads, length, dim); returns (batch, length, heads, dim) and no weights."""
     from transformers.integrations.sdpa_attention import repeat_kv, sdpa_attention_forward
 
-    if packed_seq_lens is None:
+    if packed_seq_lens is None or query.shape[2] < MIN_ROW_LENGTH:  # the collator's mask is in attention_mask
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling,
                                       **kwargs)
     import torch

@@ -40,8 +40,15 @@ def loss_and_grads(model, batch):
 
 
 @pytest.mark.parametrize("kv_heads", [4, 2])
-def test_sample_by_sample_attention_is_the_masked_attention(kv_heads):
+def test_sample_by_sample_attention_is_the_masked_attention(kv_heads, monkeypatch):
+    import ftcore_train.packed_attention as packed
     from ftcore_train.packed_attention import NAME, use_packed_attention
+
+    monkeypatch.setattr(packed, "MIN_ROW_LENGTH", 0)  # these rows are short: take the per-sample path anyway
+    calls = []
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention",
+                        lambda *a, **k: calls.append(k.get("is_causal")) or sdpa(*a, **k))
 
     masked = tiny_llama(kv_heads)
     by_sample = copy.deepcopy(masked)
@@ -50,7 +57,9 @@ def test_sample_by_sample_attention_is_the_masked_attention(kv_heads):
     assert batch["packed_seq_lens"] == [[5, 9, 3], [12, 7], [4, 4, 4, 2]]
     reference = {k: v for k, v in batch.items() if k != "packed_seq_lens"}
     loss_a, grads_a = loss_and_grads(masked, reference)
+    calls.clear()
     loss_b, grads_b = loss_and_grads(by_sample, batch)
+    assert calls.count(True) == 2 * 11  # two layers, eleven segments: nine samples, two rows' padding
     assert torch.allclose(loss_a, loss_b, atol=1e-6)
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grads_a, grads_b))
 
@@ -78,3 +87,21 @@ def test_models_on_other_attention_keep_theirs():
     model = tiny_llama()
     model.config._attn_implementation = "eager"
     assert not use_packed_attention(model) and model.config._attn_implementation == "eager"
+
+
+def test_rows_shorter_than_the_threshold_use_the_mask():
+    """Short rows go through transformers' sdpa attention with the collator's mask (cheaper there)."""
+    from ftcore_train.packed_attention import MIN_ROW_LENGTH, use_packed_attention
+
+    model = tiny_llama()
+    use_packed_attention(model)
+    batch = packed_batch()
+    assert batch["input_ids"].shape[1] < MIN_ROW_LENGTH
+    calls = []
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    try:
+        torch.nn.functional.scaled_dot_product_attention = lambda *a, **k: calls.append(k.get("is_causal")) or sdpa(*a, **k)
+        loss_and_grads(model, batch)
+    finally:
+        torch.nn.functional.scaled_dot_product_attention = sdpa
+    assert calls and True not in calls
