@@ -259,14 +259,14 @@ def supervise(cmd: list[str], env: dict, run_dir: Path, *, output: Optional[Call
             if silent:
                 _stop(proc)
                 break
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGINT sent to this process: like SIGTERM, said with the resume hint
         if remote:
             request_stop(run_dir, signal.SIGINT)
         elif not _terminal_sent_it_to_all():
             _signal_tree(proc, signal.SIGINT)
-        if _wait(proc, stop_grace) is None:
+        if _wait(proc, stop_grace) is None:  # a second Ctrl-C while the workers save ends ftcore at once
             _stop(proc, signal.SIGTERM, grace=10.0)
-        raise
+        received.append(signal.SIGINT)
     except BaseException:  # an error here: never leave workers running on the nodes
         _stop(proc, grace=10.0)
         raise
