@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ftcore.testing import write_files
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -53,13 +55,8 @@ def write(tmp_path):
     """``write(name, text_or_bytes)`` writes a file under the test's folder and returns its path."""
 
     def put(name: str, content) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
+        write_files(tmp_path, {name: content})
+        return tmp_path / name
 
     return put
 
