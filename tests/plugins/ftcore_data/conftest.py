@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ftcore.testing import write_files
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -55,8 +53,13 @@ def write(tmp_path):
     """``write(name, text_or_bytes)`` writes a file under the test's folder and returns its path."""
 
     def put(name: str, content) -> Path:
-        write_files(tmp_path, {name: content})
-        return tmp_path / name
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
 
     return put
 
